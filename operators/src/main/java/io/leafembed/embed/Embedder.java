@@ -1,0 +1,319 @@
+package io.leafembed.embed;
+
+import io.leafembed.batching.BatchPlanner;
+import io.leafembed.inference.EncoderOutput;
+import io.leafembed.inference.OnnxEncoder;
+import io.leafembed.model.ModelDirectory;
+import io.leafembed.model.ModelLoadException;
+import io.leafembed.pooling.DenseLayer;
+import io.leafembed.pooling.Pooler;
+import io.leafembed.pooling.PoolingMode;
+import io.leafembed.postprocess.L2Normalizer;
+import io.leafembed.postprocess.MatryoshkaTruncation;
+import io.leafembed.postprocess.Quantization;
+import io.leafembed.postprocess.QuantizationRanges;
+import io.leafembed.postprocess.Quantizer;
+import io.leafembed.tokenize.PromptTemplates;
+import io.leafembed.tokenize.TextTokenizer;
+import io.leafembed.tokenize.TokenBatch;
+import io.leafembed.tokenize.TokenizedText;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns texts into embeddings with a sentence-transformers model exported to ONNX, with the same
+ * results as sentence-transformers: the library's entry point, usable without Flink.
+ *
+ * <p>The pipeline, in order: prompt by role -> tokenize (truncate at the max length) -> sort by
+ * length and cut into batches -> ONNX Runtime -> pool (mean/cls/max over the attention mask)
+ * -> each Dense layer -> L2 normalize -> Matryoshka truncation -> re-normalize -> quantize.
+ * When the graph already outputs {@code sentence_embedding}, pooling and Dense are skipped.
+ *
+ * <pre>{@code
+ * try (Embedder embedder = Embedder.open(EmbedderOptions.builder()
+ *         .modelDir(Path.of("models/mdbr-leaf-mt")).build())) {
+ *     List<Embedding> out = embedder.embed(List.of(
+ *             TextInput.query("What is machine learning?"),
+ *             TextInput.document("Machine learning is a subset of AI...")));
+ * }
+ * }</pre>
+ *
+ * <p>One Embedder holds one ONNX Runtime session and one tokenizer; it is meant for one thread at
+ * a time (a Flink slot). Memory: the model's weights (90 MB fp32 or 23 MB int8 for
+ * all-MiniLM-L6-v2 and mdbr-leaf-mt) plus ONNX Runtime's arena, which grows with the largest
+ * batch ({@code maxBatchTokens x hidden x layers} activations, tens of MB).
+ */
+public final class Embedder implements AutoCloseable {
+
+    private final String modelId;
+    private final EmbedderOptions options;
+    private final TextTokenizer tokenizer;
+    private final OnnxEncoder encoder;
+    private final PoolingMode pooling;
+    private final boolean poolingIncludesPrompt;
+    private final List<DenseLayer> denseLayers;
+    private final PromptTemplates prompts;
+    private final int modelDims;
+    private final int outputDims;
+    private final BatchPlanner planner;
+
+    private Embedder(ModelDirectory model, EmbedderOptions options) {
+        this.options = options;
+        this.modelId = options.modelId() != null ? options.modelId() : model.modelId();
+        this.pooling = options.pooling() != null ? options.pooling() : model.pooling();
+        this.poolingIncludesPrompt = model.poolingIncludesPrompt();
+        this.denseLayers = model.denseLayers();
+        try {
+            this.prompts = new PromptTemplates(model.prompts(),
+                    options.defaultPromptName() != null ? options.defaultPromptName() : model.defaultPromptName(),
+                    options.prompts());
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(modelId, e.getMessage(), e);
+        }
+        int maxLength = resolveMaxLength(model, options);
+        OnnxEncoder openedEncoder = new OnnxEncoder(modelId, model.onnxFile(), options.session());
+        TextTokenizer openedTokenizer = null;
+        try {
+            openedTokenizer = new TextTokenizer(modelId, model.tokenizerFile(), maxLength);
+            this.modelDims = checkShapes(openedEncoder);
+            this.outputDims = resolveOutputDims(options, modelDims);
+        } catch (RuntimeException e) {
+            openedEncoder.close();
+            if (openedTokenizer != null) {
+                openedTokenizer.close();
+            }
+            throw e;
+        }
+        this.encoder = openedEncoder;
+        this.tokenizer = openedTokenizer;
+        this.planner = new BatchPlanner(options.maxBatchSize(), options.maxBatchTokens());
+    }
+
+    /**
+     * Loads the model the options name (a directory or a bare pair) and opens its session.
+     *
+     * @throws ModelLoadException naming the file and the fix when the model cannot be used with
+     *     these options
+     */
+    public static Embedder open(EmbedderOptions options) {
+        ModelDirectory model = options.modelDir() != null
+                ? ModelDirectory.read(options.modelDir(), options.onnxVariant())
+                : ModelDirectory.bare(options.onnxFile(), options.tokenizerFile());
+        return new Embedder(model, options);
+    }
+
+    /** Opens the sentence-transformers directory {@code modelDir} with {@code options}' settings. */
+    public static Embedder open(Path modelDir, EmbedderOptions options) {
+        return open(options.toBuilder().onnxFile(null).tokenizerFile(null).modelDir(modelDir).build());
+    }
+
+    private int resolveMaxLength(ModelDirectory model, EmbedderOptions options) {
+        Integer limit = model.maxPositionEmbeddings();
+        int hardLimit = Math.min(TextTokenizer.MAX_SUPPORTED_LENGTH, limit == null ? Integer.MAX_VALUE : limit);
+        if (options.maxLength() != null) {
+            if (options.maxLength() > hardLimit) {
+                throw new ModelLoadException(modelId, "maxLength " + options.maxLength()
+                        + " exceeds the model's limit of " + hardLimit + " tokens");
+            }
+            return options.maxLength();
+        }
+        return model.maxSeqLength() != null ? Math.min(model.maxSeqLength(), hardLimit) : hardLimit;
+    }
+
+    /** Checks that pooling and the Dense chain fit the graph; returns the model's output dims. */
+    private int checkShapes(OnnxEncoder encoder) {
+        int dims = encoder.hiddenSize();
+        if (encoder.pooledOutput()) {
+            return dims;
+        }
+        if (pooling == null) {
+            throw new ModelLoadException(modelId, "the graph outputs token embeddings ("
+                    + encoder.outputName() + ") but no pooling is known: add 1_Pooling/config.json"
+                    + " and modules.json, or set the pooling option (mean, cls, max)");
+        }
+        for (int i = 0; i < denseLayers.size(); i++) {
+            DenseLayer dense = denseLayers.get(i);
+            if (dense.inFeatures() != dims) {
+                throw new ModelLoadException(modelId, "Dense layer " + (i + 1) + " expects "
+                        + dense.inFeatures() + " inputs but receives " + dims + " (the "
+                        + (i == 0 ? "encoder's hidden size" : "previous Dense layer's output")
+                        + "): the Dense weights belong to a different model");
+            }
+            dims = dense.outFeatures();
+        }
+        return dims;
+    }
+
+    private int resolveOutputDims(EmbedderOptions options, int modelDims) {
+        Integer truncateDim = options.truncateDim();
+        if (truncateDim != null && truncateDim > modelDims) {
+            throw new ModelLoadException(modelId, "truncateDim " + truncateDim
+                    + " is larger than the model's " + modelDims + " dims: choose a value in [1, "
+                    + modelDims + "]");
+        }
+        int dims = truncateDim == null ? modelDims : truncateDim;
+        QuantizationRanges ranges = options.ranges();
+        if (options.quantization().isScalar() && !ranges.fits(dims)) {
+            throw new ModelLoadException(modelId, "quantization ranges cover " + ranges.dims()
+                    + " dims but embeddings have " + dims + ": calibrate them at the same truncateDim");
+        }
+        return dims;
+    }
+
+    /** The id embeddings report. */
+    public String modelId() {
+        return modelId;
+    }
+
+    /** Dimensions of the returned embeddings (after truncation). */
+    public int dims() {
+        return outputDims;
+    }
+
+    /** Dimensions of the model's own output (before truncation). */
+    public int modelDims() {
+        return modelDims;
+    }
+
+    public int maxLength() {
+        return tokenizer.maxLength();
+    }
+
+    /** The roles texts may have. */
+    public Set<String> roles() {
+        return prompts.roles();
+    }
+
+    public EmbedderOptions options() {
+        return options;
+    }
+
+    /**
+     * Why {@code input} cannot be embedded (unknown role, empty text under the REJECT policy), or
+     * empty when it can. Lets a caller route bad input aside without catching exceptions.
+     */
+    public Optional<String> rejectReason(TextInput input) {
+        if (!prompts.knows(input.role())) {
+            return Optional.of("unknown role '" + input.role() + "': this model knows " + prompts.roles());
+        }
+        if (options.emptyText() == EmptyTextPolicy.REJECT && input.text().isBlank()) {
+            return Optional.of(input.text().isEmpty() ? "empty text" : "text has only whitespace");
+        }
+        return Optional.empty();
+    }
+
+    /** Tokenizes {@code input} as {@link #embed} would (prompt included), without running the model. */
+    public TokenizedText tokenize(TextInput input) {
+        return tokenizer.tokenize(prompts.prefixFor(input.role()) + input.text());
+    }
+
+    /** Embeds one text. */
+    public Embedding embed(TextInput input) {
+        return embed(List.of(input)).get(0);
+    }
+
+    /**
+     * Embeds texts; the result is in input order. Texts are sorted by token length and cut into
+     * batches of at most {@code maxBatchSize} texts and {@code maxBatchTokens} padded positions,
+     * so a text's vector does not depend on what else is in the list.
+     *
+     * @throws IllegalArgumentException naming the first text that {@link #rejectReason} rejects
+     *     (nothing is embedded then)
+     * @throws io.leafembed.inference.InferenceException if ONNX Runtime fails
+     */
+    public List<Embedding> embed(List<TextInput> inputs) {
+        List<String> texts = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            TextInput input = inputs.get(i);
+            Optional<String> reason = rejectReason(input);
+            if (reason.isPresent()) {
+                throw new IllegalArgumentException("text " + i + " cannot be embedded: " + reason.get());
+            }
+            texts.add(prompts.prefixFor(input.role()) + input.text());
+        }
+        if (texts.isEmpty()) {
+            return List.of();
+        }
+        List<TokenizedText> tokenized = tokenizer.tokenizeAll(texts);
+        int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
+        Embedding[] out = new Embedding[inputs.size()];
+        for (int[] rows : planner.plan(lengths)) {
+            List<TokenizedText> batchTexts = new ArrayList<>(rows.length);
+            for (int row : rows) {
+                batchTexts.add(tokenized.get(row));
+            }
+            List<Embedding> batch = embedBatch(new TokenBatch(batchTexts, 0L), rolesOf(inputs, rows));
+            for (int k = 0; k < rows.length; k++) {
+                out[rows[k]] = batch.get(k);
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    private static List<String> rolesOf(List<TextInput> inputs, int[] rows) {
+        List<String> roles = new ArrayList<>(rows.length);
+        for (int row : rows) {
+            roles.add(inputs.get(row).role());
+        }
+        return roles;
+    }
+
+    /**
+     * Runs one already-padded batch through the model and the post-processing; {@code roles} are
+     * the batch rows' roles. For callers (like the Flink operator) that plan batches themselves.
+     */
+    public List<Embedding> embedBatch(TokenBatch batch, List<String> roles) {
+        EncoderOutput output = encoder.encode(batch);
+        List<Embedding> out = new ArrayList<>(batch.size());
+        for (int b = 0; b < batch.size(); b++) {
+            float[] vector = output.pooled() ? output.sentence(b) : poolAndProject(output, batch, b, roles.get(b));
+            out.add(finish(vector, batch.text(b), roles.get(b)));
+        }
+        return out;
+    }
+
+    private float[] poolAndProject(EncoderOutput output, TokenBatch batch, int b, String role) {
+        int from = poolingIncludesPrompt ? 0 : promptTokens(role, batch.length(b));
+        float[] vector = Pooler.pool(pooling, output.values(), b, output.seq(), output.hidden(), from, batch.length(b));
+        for (DenseLayer dense : denseLayers) {
+            vector = dense.apply(vector);
+        }
+        return vector;
+    }
+
+    /**
+     * sentence-transformers' {@code prompt_length}: [CLS] plus the prompt's tokens, which Pooling
+     * with {@code include_prompt: false} leaves out.
+     */
+    private int promptTokens(String role, int length) {
+        String prompt = prompts.prefixFor(role);
+        if (prompt.isEmpty()) {
+            return 0;
+        }
+        int promptLength = tokenizer.tokenize(prompt).length() - 1;
+        return Math.min(promptLength, length - 1);
+    }
+
+    /** normalize -> truncate -> re-normalize -> quantize. */
+    private Embedding finish(float[] pooled, TokenizedText text, String role) {
+        float[] vector = options.normalize() ? L2Normalizer.normalizeInPlace(pooled) : pooled;
+        vector = MatryoshkaTruncation.truncate(vector, outputDims, options.normalize());
+        Quantization q = options.quantization();
+        byte[] codes = q == Quantization.FLOAT32 ? null : Quantizer.quantize(vector, q, options.ranges());
+        return new Embedding(vector, codes, q, modelId, role, outputDims, options.normalize(),
+                text.truncated(), text.length());
+    }
+
+    @Override
+    public void close() {
+        try {
+            encoder.close();
+        } finally {
+            tokenizer.close();
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.leafembed.inference;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.leafembed.model.ModelLoadException;
+import io.leafembed.tokenize.TokenBatch;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One ONNX Runtime session over a transformer encoder graph, reused for every batch.
+ *
+ * <p>The graph's names are read from the session, not assumed: inputs {@code input_ids}, {@code
+ * attention_mask} and, only if the graph declares it, {@code token_type_ids}; the output is
+ * {@code sentence_embedding} when present (pooling and Dense already inside the graph), else
+ * {@code last_hidden_state} or {@code token_embeddings}. Every native tensor and result is
+ * closed before {@link #encode} returns, so native memory stays flat however many batches run.
+ * A session may be used from one thread at a time (ONNX Runtime allows more, but one slot owns
+ * one encoder).
+ */
+public final class OnnxEncoder implements AutoCloseable {
+
+    static final String INPUT_IDS = "input_ids";
+    static final String ATTENTION_MASK = "attention_mask";
+    static final String TOKEN_TYPE_IDS = "token_type_ids";
+    static final String SENTENCE_EMBEDDING = "sentence_embedding";
+
+    private final String modelId;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final boolean wantsTokenTypeIds;
+    private final String outputName;
+    private final boolean pooledOutput;
+    private final int hiddenSize;
+
+    /**
+     * Opens a session on {@code onnxFile}. The file is opened by path so that ONNX Runtime finds
+     * an external-data file ({@code model.onnx_data}) next to it.
+     *
+     * @throws ModelLoadException if the graph cannot be loaded, lacks the inputs or outputs an
+     *     encoder needs, or CUDA was requested where it is not available
+     */
+    public OnnxEncoder(String modelId, Path onnxFile, SessionSettings settings) {
+        this.modelId = modelId;
+        this.env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(settings.intraOpThreads());
+            options.setInterOpNumThreads(settings.interOpThreads());
+            options.setOptimizationLevel(settings.optimization().ortLevel());
+            if (settings.cuda()) {
+                addCuda(options, settings.cudaDevice());
+            }
+            this.session = env.createSession(onnxFile.toString(), options);
+        } catch (OrtException e) {
+            throw new ModelLoadException(modelId, "ONNX Runtime cannot load " + onnxFile + ": "
+                    + e.getMessage() + " (if the graph keeps its weights in an external file such"
+                    + " as " + onnxFile.getFileName() + "_data, that file must sit beside it)", e);
+        }
+        try {
+            Set<String> inputs = session.getInputNames();
+            if (!inputs.contains(INPUT_IDS) || !inputs.contains(ATTENTION_MASK)) {
+                throw new ModelLoadException(modelId, onnxFile + " has inputs " + inputs + " but an"
+                        + " encoder needs input_ids and attention_mask: export the model with"
+                        + " optimum or use the model's onnx/ folder");
+            }
+            this.wantsTokenTypeIds = inputs.contains(TOKEN_TYPE_IDS);
+            Map<String, NodeInfo> outputs = session.getOutputInfo();
+            Optional<String> chosen = Optional.of(SENTENCE_EMBEDDING).filter(outputs::containsKey)
+                    .or(() -> Optional.of("last_hidden_state").filter(outputs::containsKey))
+                    .or(() -> Optional.of("token_embeddings").filter(outputs::containsKey));
+            if (chosen.isEmpty()) {
+                throw new ModelLoadException(modelId, onnxFile + " has outputs " + outputs.keySet()
+                        + " but leaf-embed needs sentence_embedding, last_hidden_state or"
+                        + " token_embeddings");
+            }
+            this.outputName = chosen.get();
+            this.pooledOutput = outputName.equals(SENTENCE_EMBEDDING);
+            long[] shape = ((TensorInfo) outputs.get(outputName).getInfo()).getShape();
+            this.hiddenSize = (int) shape[shape.length - 1];
+            if (hiddenSize < 1 || shape.length != (pooledOutput ? 2 : 3)) {
+                throw new ModelLoadException(modelId, onnxFile + ": output " + outputName
+                        + " has shape " + java.util.Arrays.toString(shape)
+                        + "; expected [batch, seq, hidden] with a fixed hidden size");
+            }
+        } catch (OrtException | RuntimeException e) {
+            closeQuietly();
+            if (e instanceof ModelLoadException) {
+                throw (ModelLoadException) e;
+            }
+            throw new ModelLoadException(modelId, "cannot inspect " + onnxFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void addCuda(OrtSession.SessionOptions options, int device) throws OrtException {
+        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+            throw new ModelLoadException(modelId, "CUDA was requested but this ONNX Runtime has no"
+                    + " CUDA execution provider (available: " + OrtEnvironment.getAvailableProviders()
+                    + "): put com.microsoft.onnxruntime:onnxruntime_gpu on the classpath instead of"
+                    + " onnxruntime and install CUDA, or turn the cuda option off");
+        }
+        try {
+            options.addCUDA(device);
+        } catch (OrtException e) {
+            throw new ModelLoadException(modelId, "CUDA device " + device + " cannot be used: "
+                    + e.getMessage() + " (check the driver and CUDA/cuDNN libraries, or turn the cuda"
+                    + " option off)", e);
+        }
+    }
+
+    /** Whether the graph returns finished sentence embeddings (no pooling or Dense needed). */
+    public boolean pooledOutput() {
+        return pooledOutput;
+    }
+
+    /** The size of the graph's output vectors (token or sentence). */
+    public int hiddenSize() {
+        return hiddenSize;
+    }
+
+    /** The output that is read ({@code sentence_embedding}, {@code last_hidden_state}...). */
+    public String outputName() {
+        return outputName;
+    }
+
+    /** Runs one padded batch. */
+    public EncoderOutput encode(TokenBatch batch) {
+        long[] shape = {batch.size(), batch.seqLength()};
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            inputs.put(INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(batch.inputIds()), shape));
+            inputs.put(ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape));
+            if (wantsTokenTypeIds) {
+                inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(batch.tokenTypeIds()), shape));
+            }
+            try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
+                OnnxValue value = result.get(outputName)
+                        .orElseThrow(() -> new IllegalStateException("no output " + outputName));
+                // getFloatBuffer copies (widening fp16) into the Java heap, so the result can close.
+                FloatBuffer values = ((OnnxTensor) value).getFloatBuffer();
+                if (values == null) {
+                    throw new IllegalStateException("output " + outputName + " is not a float tensor");
+                }
+                return new EncoderOutput(values, batch.size(), batch.seqLength(), hiddenSize, pooledOutput);
+            }
+        } catch (OrtException | RuntimeException e) {
+            throw new InferenceException(modelId, "batch of " + batch.size() + " texts x "
+                    + batch.seqLength() + " tokens: " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            session.close();
+        } catch (OrtException ignored) {
+            // already failing; the original error matters more
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new InferenceException(modelId, "closing the session: " + e.getMessage(), e);
+        }
+    }
+}
