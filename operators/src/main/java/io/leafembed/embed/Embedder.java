@@ -1,5 +1,6 @@
 package io.leafembed.embed;
 
+import io.leafembed.batching.BatchListener;
 import io.leafembed.batching.BatchPlanner;
 import io.leafembed.inference.EncoderOutput;
 import io.leafembed.inference.OnnxEncoder;
@@ -226,6 +227,11 @@ public final class Embedder implements AutoCloseable {
      * @throws io.leafembed.inference.InferenceException if ONNX Runtime fails
      */
     public List<Embedding> embed(List<TextInput> inputs) {
+        return embed(inputs, BatchListener.NONE);
+    }
+
+    /** As {@link #embed(List)}, telling {@code listener} about each model batch. */
+    public List<Embedding> embed(List<TextInput> inputs, BatchListener listener) {
         List<String> texts = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             TextInput input = inputs.get(i);
@@ -246,7 +252,11 @@ public final class Embedder implements AutoCloseable {
             for (int row : rows) {
                 batchTexts.add(tokenized.get(row));
             }
-            List<Embedding> batch = embedBatch(new TokenBatch(batchTexts, 0L), rolesOf(inputs, rows));
+            TokenBatch padded = new TokenBatch(batchTexts, 0L);
+            long start = System.nanoTime();
+            List<Embedding> batch = embedBatch(padded, rolesOf(inputs, rows));
+            listener.onBatch(padded.size(), padded.realTokens(), (long) padded.size() * padded.seqLength(),
+                    System.nanoTime() - start);
             for (int k = 0; k < rows.length; k++) {
                 out[rows[k]] = batch.get(k);
             }

@@ -1,0 +1,195 @@
+package io.leafembed.function;
+
+import io.leafembed.embed.Embedder;
+import io.leafembed.embed.EmbedderOptions;
+import io.leafembed.embed.Embedding;
+import io.leafembed.embed.TextInput;
+import io.leafembed.inference.InferenceException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedding operator: holds one {@link Embedder} (one ONNX Runtime session) per parallel
+ * instance, gathers records into windows (dynamic micro-batching), embeds each window in
+ * length-sorted batches and emits the results in arrival order.
+ *
+ * <p>A window is flushed when it holds {@code windowSize} records, when its first record has
+ * waited {@code maxWaitMillis}, before every checkpoint barrier, and at the end of input.
+ * Flushing before the barrier means no record is ever buffered across a checkpoint: everything
+ * received before the barrier is emitted before it, so a restore replays exactly the records
+ * after it, and an exactly-once sink downstream sees each result once.
+ *
+ * <p>Records the model refuses (empty text under the REJECT policy, unknown role) go to the
+ * {@link #DEAD_LETTERS} side output with the reason. If ONNX Runtime fails on a batch, each of
+ * its records is retried alone and only those that still fail become dead letters, so one
+ * poisonous text cannot stop the job.
+ *
+ * <p>Memory per instance: the model's weights (23 MB int8 / 90 MB fp32 for MiniLM-sized models
+ * such as mdbr-leaf-mt), the tokenizer (~5 MB), ONNX Runtime's arena for the largest batch
+ * (tens of MB at the default 16,384 token positions), the window and the optional cache. Give a
+ * slot at least 256 MB of task off-heap/managed headroom.
+ */
+public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
+        implements OneInputStreamOperator<EmbedRequest, EmbedResult> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddingOperator.class);
+
+    /** The side output of records that could not be embedded. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    private final EmbedderOptions embedderOptions;
+    private final BatchingOptions batching;
+    private final int cacheSize;
+
+    private transient Embedder embedder;
+    private transient EmbeddingCache cache;
+    private transient EmbeddingMetrics metrics;
+    private transient List<StreamRecord<EmbedRequest>> window;
+    private transient ScheduledFuture<?> flushTimer;
+
+    /** @param cacheSize embeddings cached per instance by role and text; 0 for none */
+    public EmbeddingOperator(EmbedderOptions embedderOptions, BatchingOptions batching, int cacheSize) {
+        this.embedderOptions = embedderOptions;
+        this.batching = batching;
+        this.cacheSize = cacheSize;
+        if (cacheSize < 0) {
+            throw new IllegalArgumentException("cache size must be >= 0 but was " + cacheSize);
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        embedder = Embedder.open(embedderOptions);
+        cache = new EmbeddingCache(cacheSize);
+        metrics = new EmbeddingMetrics(getMetricGroup());
+        window = new ArrayList<>(batching.windowSize());
+        LOG.info("Embedding with model '{}' ({} dims, {}, max {} tokens) in subtask {}",
+                embedder.modelId(), embedder.dims(), embedderOptions.quantization(), embedder.maxLength(),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+    }
+
+    /** This instance's metrics (for tests and monitoring). */
+    public EmbeddingMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void processElement(StreamRecord<EmbedRequest> record) throws Exception {
+        metrics.recordIn();
+        EmbedRequest request = record.getValue();
+        Optional<String> reason = request.text() == null
+                ? Optional.of("missing text")
+                : embedder.rejectReason(new TextInput(request.text(), request.role()));
+        if (reason.isPresent()) {
+            deadLetter(record, reason.get());
+            return;
+        }
+        window.add(record);
+        if (window.size() >= batching.windowSize() || batching.maxWaitMillis() == 0) {
+            flush();
+        } else if (window.size() == 1) {
+            long deadline = getProcessingTimeService().getCurrentProcessingTime() + batching.maxWaitMillis();
+            flushTimer = getProcessingTimeService().registerTimer(deadline, time -> flush());
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    private void flush() {
+        if (flushTimer != null) {
+            flushTimer.cancel(false);
+            flushTimer = null;
+        }
+        if (window.isEmpty()) {
+            return;
+        }
+        List<StreamRecord<EmbedRequest>> records = window;
+        window = new ArrayList<>(batching.windowSize());
+        Embedding[] results = new Embedding[records.size()];
+        List<Integer> misses = new ArrayList<>();
+        List<TextInput> missInputs = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            EmbedRequest r = records.get(i).getValue();
+            results[i] = cache.get(r.role(), r.text());
+            if (results[i] != null) {
+                metrics.cacheHit();
+            } else {
+                misses.add(i);
+                missInputs.add(new TextInput(r.text(), r.role()));
+            }
+        }
+        if (!missInputs.isEmpty()) {
+            List<Embedding> embedded = embedIsolatingFailures(missInputs);
+            for (int k = 0; k < misses.size(); k++) {
+                results[misses.get(k)] = embedded.get(k);
+            }
+        }
+        for (int i = 0; i < records.size(); i++) {
+            StreamRecord<EmbedRequest> record = records.get(i);
+            if (results[i] == null) {
+                deadLetter(record, "inference failed for this text alone (see the task log)");
+                continue;
+            }
+            EmbedRequest r = record.getValue();
+            cache.put(r.role(), r.text(), results[i]);
+            metrics.recordOut(results[i].truncated());
+            output.collect(record.replace(EmbedResult.of(r, results[i])));
+        }
+    }
+
+    /** Embeds the inputs; when a batch fails, retries each input alone (null where it still fails). */
+    private List<Embedding> embedIsolatingFailures(List<TextInput> inputs) {
+        try {
+            return embedder.embed(inputs, metrics);
+        } catch (InferenceException e) {
+            LOG.warn("A batch of {} texts failed; retrying them one by one", inputs.size(), e);
+            List<Embedding> out = new ArrayList<>(inputs.size());
+            for (TextInput input : inputs) {
+                try {
+                    out.add(embedder.embed(List.of(input), metrics).get(0));
+                } catch (InferenceException single) {
+                    LOG.warn("Text of {} chars cannot be embedded: {}", input.text().length(), single.getMessage());
+                    out.add(null);
+                }
+            }
+            return out;
+        }
+    }
+
+    private void deadLetter(StreamRecord<EmbedRequest> record, String reason) {
+        metrics.deadLetter();
+        output.collect(DEAD_LETTERS, new StreamRecord<>(DeadLetter.rejected(record.getValue(), reason),
+                record.getTimestamp()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (embedder != null) {
+                embedder.close();
+            }
+        } finally {
+            super.close();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.leafembed.function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.leafembed.embed.Embedder;
+import io.leafembed.embed.TextInput;
+import io.leafembed.testutils.TestModels;
+import io.leafembed.testutils.Vectors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The batching operator in Flink's operator test harness, on the real all-MiniLM-L6-v2. */
+class EmbeddingOperatorTest {
+
+    private static Embedder reference;
+
+    @BeforeAll
+    static void open() {
+        reference = Embedder.open(TestModels.minilm().build());
+    }
+
+    @AfterAll
+    static void close() {
+        reference.close();
+    }
+
+    private static OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult> harness(
+            int windowSize, long maxWaitMillis, int cacheSize) throws Exception {
+        EmbeddingOperator operator = new EmbeddingOperator(
+                TestModels.minilm().build(), new BatchingOptions(windowSize, maxWaitMillis), cacheSize);
+        OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult> harness =
+                new OneInputStreamOperatorTestHarness<>(operator);
+        harness.open();
+        return harness;
+    }
+
+    private static EmbeddingMetrics metrics(OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult> h) {
+        return ((EmbeddingOperator) h.getOneInputOperator()).metrics();
+    }
+
+    private static EmbedRequest request(int id, String text) {
+        return new EmbedRequest(String.valueOf(id), text, "document", null);
+    }
+
+    /** Mixed-length English-like texts: 3 to ~120 tokens. */
+    private static List<String> burst(int n) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            texts.add("Record " + i + ": " + "the quick brown fox jumps over the lazy dog ".repeat(1 + (i * 7) % 13));
+        }
+        return texts;
+    }
+
+    @Test
+    void fullWindowIsEmbeddedAndEmittedInArrivalOrder() throws Exception {
+        try (var h = harness(8, 60_000, 0)) {
+            List<String> texts = burst(8);
+            for (int i = 0; i < 7; i++) {
+                h.processElement(request(i, texts.get(i)), i);
+            }
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processElement(request(7, texts.get(7)), 7);
+            List<EmbedResult> out = h.extractOutputValues();
+            assertThat(out).extracting(EmbedResult::id).containsExactly("0", "1", "2", "3", "4", "5", "6", "7");
+            assertThat(h.extractOutputStreamRecords()).extracting(StreamRecord::getTimestamp)
+                    .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            for (int i = 0; i < 8; i++) {
+                float[] alone = reference.embed(TextInput.document(texts.get(i))).vector();
+                assertThat(Vectors.maxAbsDiff(out.get(i).vector(), alone)).as("text %d", i).isLessThan(1e-5);
+            }
+        }
+    }
+
+    @Test
+    void aLoneRecordLeavesAfterMaxWait() throws Exception {
+        try (var h = harness(100, 50, 0)) {
+            h.setProcessingTime(1_000);
+            h.processElement(request(1, "lonely text"), 1);
+            h.setProcessingTime(1_049);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.setProcessingTime(1_050);
+            assertThat(h.extractOutputValues()).extracting(EmbedResult::id).containsExactly("1");
+        }
+    }
+
+    @Test
+    void checkpointBarrierFlushesTheWindowSoNothingIsBufferedInState() throws Exception {
+        try (var h = harness(100, 60_000, 0)) {
+            h.processElement(request(1, "first"), 1);
+            h.processElement(request(2, "second"), 2);
+            assertThat(h.extractOutputValues()).isEmpty();
+            // the task calls this right before it sends the barrier downstream
+            h.getOneInputOperator().prepareSnapshotPreBarrier(1);
+            assertThat(h.extractOutputValues()).extracting(EmbedResult::id).containsExactly("1", "2");
+        }
+    }
+
+    @Test
+    void endOfInputFlushes() throws Exception {
+        try (var h = harness(100, 60_000, 0)) {
+            h.processElement(request(1, "last words"), 1);
+            h.getOneInputOperator().finish();
+            assertThat(h.extractOutputValues()).extracting(EmbedResult::id).containsExactly("1");
+        }
+    }
+
+    @Test
+    void refusedRecordsGoToDeadLettersWithTheirReason() throws Exception {
+        try (var h = harness(4, 60_000, 0)) {
+            h.processElement(request(1, ""), 1);
+            h.processElement(new EmbedRequest("2", "hello", "passage", "{\"id\":\"2\",\"text\":\"hello\"}"), 2);
+            h.processElement(new EmbedRequest("3", null, null, "{\"id\":\"3\"}"), 3);
+            h.processElement(request(4, "fine"), 4);
+            h.getOneInputOperator().finish();
+            List<DeadLetter> dead = h.getSideOutput(EmbeddingOperator.DEAD_LETTERS).stream()
+                    .map(StreamRecord::getValue).collect(Collectors.toList());
+            assertThat(dead).extracting(DeadLetter::id).containsExactly("1", "2", "3");
+            assertThat(dead).extracting(DeadLetter::reason).containsExactly(
+                    "empty text", "unknown role 'passage': this model knows [document, query]", "missing text");
+            assertThat(new String(dead.get(1).original(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("{\"id\":\"2\",\"text\":\"hello\"}");
+            assertThat(h.extractOutputValues()).extracting(EmbedResult::id).containsExactly("4");
+            assertThat(metrics(h).deadLetters()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void burstsAreBatchedWithLittlePadding() throws Exception {
+        try (var h = harness(256, 60_000, 0)) {
+            List<String> texts = burst(256);
+            for (int i = 0; i < texts.size(); i++) {
+                h.processElement(request(i, texts.get(i)), i);
+            }
+            EmbeddingMetrics m = metrics(h);
+            System.out.printf("burst of 256: %d batches, mean batch size %.1f, padding ratio %.3f%n",
+                    m.batches(), m.meanBatchSize(), m.paddingRatio());
+            assertThat(h.extractOutputValues()).hasSize(256);
+            assertThat(m.meanBatchSize()).isGreaterThan(1.0);
+            assertThat(m.paddingRatio()).isLessThanOrEqualTo(1.15);
+        }
+    }
+
+    @Test
+    void repeatedTextsComeFromTheCache() throws Exception {
+        try (var h = harness(2, 60_000, 100)) {
+            h.processElement(request(1, "same text"), 1);
+            h.processElement(request(2, "other text"), 2);
+            h.processElement(request(3, "same text"), 3);
+            h.processElement(request(4, "other text"), 4);
+            List<EmbedResult> out = h.extractOutputValues();
+            assertThat(out).hasSize(4);
+            assertThat(out.get(2).vector()).isEqualTo(out.get(0).vector());
+            assertThat(metrics(h).batches()).isEqualTo(1);
+        }
+    }
+}
