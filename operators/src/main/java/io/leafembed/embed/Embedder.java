@@ -4,6 +4,7 @@ import io.leafembed.batching.BatchListener;
 import io.leafembed.batching.BatchPlanner;
 import io.leafembed.inference.EncoderOutput;
 import io.leafembed.inference.OnnxEncoder;
+import io.leafembed.model.ClasspathModel;
 import io.leafembed.model.ModelDirectory;
 import io.leafembed.model.ModelLoadException;
 import io.leafembed.pooling.DenseLayer;
@@ -101,15 +102,21 @@ public final class Embedder implements AutoCloseable {
      *     these options
      */
     public static Embedder open(EmbedderOptions options) {
-        ModelDirectory model = options.modelDir() != null
-                ? ModelDirectory.read(options.modelDir(), options.onnxVariant())
-                : ModelDirectory.bare(options.onnxFile(), options.tokenizerFile());
+        ModelDirectory model;
+        if (options.bundledModel() != null) {
+            model = ClasspathModel.extract(options.bundledModel());
+        } else if (options.modelDir() != null) {
+            model = ModelDirectory.read(options.modelDir(), options.onnxVariant());
+        } else {
+            model = ModelDirectory.bare(options.onnxFile(), options.tokenizerFile());
+        }
         return new Embedder(model, options);
     }
 
     /** Opens the sentence-transformers directory {@code modelDir} with {@code options}' settings. */
     public static Embedder open(Path modelDir, EmbedderOptions options) {
-        return open(options.toBuilder().onnxFile(null).tokenizerFile(null).modelDir(modelDir).build());
+        return open(options.toBuilder().bundledModel(null).onnxFile(null).tokenizerFile(null)
+                .modelDir(modelDir).build());
     }
 
     private int resolveMaxLength(ModelDirectory model, EmbedderOptions options) {

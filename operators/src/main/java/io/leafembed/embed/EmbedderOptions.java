@@ -31,6 +31,7 @@ public final class EmbedderOptions implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final String modelDir;
+    private final String bundledModel;
     private final String onnxVariant;
     private final String onnxFile;
     private final String tokenizerFile;
@@ -50,6 +51,7 @@ public final class EmbedderOptions implements Serializable {
 
     private EmbedderOptions(Builder b) {
         this.modelDir = b.modelDir;
+        this.bundledModel = b.bundledModel;
         this.onnxVariant = b.onnxVariant;
         this.onnxFile = b.onnxFile;
         this.tokenizerFile = b.tokenizerFile;
@@ -76,6 +78,7 @@ public final class EmbedderOptions implements Serializable {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.modelDir = modelDir;
+        b.bundledModel = bundledModel;
         b.onnxVariant = onnxVariant;
         b.onnxFile = onnxFile;
         b.tokenizerFile = tokenizerFile;
@@ -98,6 +101,11 @@ public final class EmbedderOptions implements Serializable {
     /** The sentence-transformers model directory, or null for a bare ONNX + tokenizer pair. */
     public Path modelDir() {
         return modelDir == null ? null : Path.of(modelDir);
+    }
+
+    /** A bare pair bundled on the classpath (see ClasspathModel), or null. */
+    public String bundledModel() {
+        return bundledModel;
     }
 
     /** The ONNX export under {@code onnx/} (file name or short name), or null for model.onnx. */
@@ -179,6 +187,7 @@ public final class EmbedderOptions implements Serializable {
     /** Collects options; {@link #build()} validates them all. */
     public static final class Builder {
         private String modelDir;
+        private String bundledModel;
         private String onnxVariant;
         private String onnxFile;
         private String tokenizerFile;
@@ -201,6 +210,15 @@ public final class EmbedderOptions implements Serializable {
         /** A sentence-transformers model directory (the mdbr-leaf-mt layout). */
         public Builder modelDir(Path dir) {
             this.modelDir = dir == null ? null : dir.toString();
+            return this;
+        }
+
+        /**
+         * A bare pair bundled in a jar: {@code <name>.onnx} and {@code <name>-tokenizer.json} at
+         * the classpath root (the job jar bundles {@code all-minilm-l6-v2-q}).
+         */
+        public Builder bundledModel(String name) {
+            this.bundledModel = name;
             return this;
         }
 
@@ -294,6 +312,13 @@ public final class EmbedderOptions implements Serializable {
          */
         public EmbedderOptions build() {
             boolean bare = onnxFile != null || tokenizerFile != null;
+            if (bundledModel != null) {
+                if (bare || modelDir != null) {
+                    throw new IllegalArgumentException("give one model: a bundled model ("
+                            + bundledModel + "), a model directory or an onnxFile + tokenizerFile pair");
+                }
+                return validated();
+            }
             if (bare && modelDir != null) {
                 throw new IllegalArgumentException("give either a model directory (modelDir) or a"
                         + " bare pair (onnxFile + tokenizerFile), not both");
@@ -310,6 +335,10 @@ public final class EmbedderOptions implements Serializable {
                 throw new IllegalArgumentException("onnxVariant selects a file under a model"
                         + " directory's onnx/; with a bare onnxFile leave it unset");
             }
+            return validated();
+        }
+
+        private EmbedderOptions validated() {
             if (maxLength != null && (maxLength < 3 || maxLength > TextTokenizer.MAX_SUPPORTED_LENGTH)) {
                 throw new IllegalArgumentException("maxLength must be in [3, "
                         + TextTokenizer.MAX_SUPPORTED_LENGTH + "] but was " + maxLength);

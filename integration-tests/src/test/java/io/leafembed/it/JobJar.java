@@ -1,0 +1,63 @@
+package io.leafembed.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the shaded job jar as users do: {@code java -jar leaf-embed-job-<version>.jar ...}. */
+final class JobJar {
+
+    /** What a run printed and returned. */
+    record Run(int exitCode, String stdout, String stderr) {
+        List<String> stdoutLines() {
+            return stdout.isEmpty() ? List.of() : List.of(stdout.split("\n"));
+        }
+    }
+
+    private JobJar() {}
+
+    static Path repoRoot() {
+        return Path.of(System.getProperty("leafembed.repoRoot", "..")).toAbsolutePath().normalize();
+    }
+
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("leafembed.jobJar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("job jar " + jar + " missing: run `mvn verify` from the repository root");
+        }
+        return jar;
+    }
+
+    /** Runs the jar in the repository root with {@code args}, feeding {@code stdin} (may be null). */
+    static Run run(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx1g");
+        command.add("-jar");
+        command.add(jar().toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("leaf-embed-it", ".out");
+        Path err = Files.createTempFile("leaf-embed-it", ".err");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(repoRoot().toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().put("OPT_OUT_TRACKING", "true");
+        Process process = builder.start();
+        try (var in = process.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the job jar did not finish in 3 minutes: " + Files.readString(err));
+        }
+        Run run = new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        Files.delete(out);
+        Files.delete(err);
+        return run;
+    }
+}

@@ -1,0 +1,93 @@
+package io.leafembed.job;
+
+import io.leafembed.function.DeadLetter;
+import io.leafembed.function.EmbedRequest;
+import io.leafembed.function.EmbedResult;
+import io.leafembed.function.EmbeddingOperator;
+import io.leafembed.job.config.CommandLine;
+import io.leafembed.job.config.ConfigException;
+import io.leafembed.job.config.JobConfig;
+import io.leafembed.job.config.JobOptions;
+import io.leafembed.job.source.RawRecord;
+import io.leafembed.job.source.RecordFormat;
+import io.leafembed.job.source.RecordParser;
+import io.leafembed.model.ModelLoadException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The leaf-embed job: raw records -> parse -> embed (batched, one ONNX Runtime session per slot)
+ * -> results, with everything that cannot be embedded on a dead-letter stream.
+ *
+ * <p>{@link #build} wires the pipeline onto any source stream, so the same job runs over a local
+ * file ({@link LocalRun}) or Kafka, and tests can feed it directly. Operator uids are stable
+ * ({@code leaf-embed-parse}, {@code leaf-embed-embed}): savepoints survive upgrades.
+ */
+public final class LeafEmbedJob {
+
+    /** Stable operator uids (never change them: savepoints map state by uid). */
+    public static final String PARSE_UID = "leaf-embed-parse";
+    public static final String EMBED_UID = "leaf-embed-embed";
+
+    /** The job's two outputs. */
+    public record Outputs(DataStream<EmbedResult> results, DataStream<DeadLetter> deadLetters) {}
+
+    private LeafEmbedJob() {}
+
+    /**
+     * Wires parse -> embed onto {@code raw}.
+     *
+     * @param format how record values are read (text or JSON)
+     * @param defaultIntraOpThreads ONNX Runtime threads per slot unless configured
+     */
+    public static Outputs build(DataStream<RawRecord> raw, JobConfig config, RecordFormat format,
+            int defaultIntraOpThreads) {
+        RecordParser.Settings settings = new RecordParser.Settings(format,
+                config.get(JobOptions.INPUT_ID_FIELD), config.get(JobOptions.INPUT_TEXT_FIELD),
+                config.get(JobOptions.INPUT_ROLE_FIELD), config.get(JobOptions.INPUT_DEFAULT_ROLE),
+                config.get(JobOptions.INPUT_MAX_TEXT_BYTES));
+        SingleOutputStreamOperator<EmbedRequest> parsed = raw
+                .process(new RecordParser(settings), TypeInformation.of(EmbedRequest.class))
+                .name("parse records").uid(PARSE_UID);
+        SingleOutputStreamOperator<EmbedResult> embedded = parsed
+                .transform("embed", TypeInformation.of(EmbedResult.class),
+                        new EmbeddingOperator(config.embedderOptions(defaultIntraOpThreads),
+                                config.batchingOptions(), config.get(JobOptions.BATCHING_CACHE_SIZE)))
+                .uid(EMBED_UID);
+        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(RecordParser.DEAD_LETTERS)
+                .union(embedded.getSideOutput(EmbeddingOperator.DEAD_LETTERS));
+        return new Outputs(embedded, deadLetters);
+    }
+
+    /**
+     * Entry point. Exit codes: 0 done, 1 the job failed, 2 invalid configuration or model.
+     */
+    public static void main(String[] args) {
+        int code;
+        try {
+            CommandLine cli = CommandLine.parse(args);
+            if (cli.helpRequested()) {
+                System.out.print(CommandLine.usage());
+                return;
+            }
+            code = LocalRun.run(cli.config());
+        } catch (ConfigException | ModelLoadException e) {
+            System.err.println("leaf-embed: " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
+            System.err.println("leaf-embed: the job failed: " + rootMessage(e));
+            e.printStackTrace(System.err);
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,83 @@
+package io.leafembed.job.source;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
+import org.apache.flink.connector.file.src.reader.StreamFormat;
+import org.apache.flink.core.fs.FSDataInputStream;
+
+/**
+ * Reads a file line by line as raw bytes (so invalid UTF-8 can be reported instead of silently
+ * replaced), numbering lines from 1: the line number is the record's key. Lines end at {@code
+ * \n}; a trailing {@code \r} is dropped. The file is read as one split from its start, and a
+ * restored reader re-reads and skips what was emitted, so numbers survive restarts.
+ */
+public final class NumberedLineFormat extends SimpleStreamFormat<RawRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public StreamFormat.Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream) {
+        return new Reader(stream);
+    }
+
+    @Override
+    public TypeInformation<RawRecord> getProducedType() {
+        return TypeInformation.of(RawRecord.class);
+    }
+
+    private static final class Reader implements StreamFormat.Reader<RawRecord> {
+        private final InputStream in;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        private final byte[] buffer = new byte[64 * 1024];
+        private int position;
+        private int limit;
+        private long lineNumber;
+
+        Reader(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public RawRecord read() throws IOException {
+            line.reset();
+            boolean sawAnything = false;
+            while (true) {
+                if (position == limit) {
+                    limit = in.read(buffer);
+                    position = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        return sawAnything ? emit() : null;
+                    }
+                }
+                sawAnything = true;
+                int start = position;
+                while (position < limit && buffer[position] != '\n') {
+                    position++;
+                }
+                line.write(buffer, start, position - start);
+                if (position < limit) {
+                    position++; // the '\n'
+                    return emit();
+                }
+            }
+        }
+
+        private RawRecord emit() {
+            byte[] bytes = line.toByteArray();
+            int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+            lineNumber++;
+            byte[] value = length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length);
+            return new RawRecord(Long.toString(lineNumber), value, "line " + lineNumber);
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

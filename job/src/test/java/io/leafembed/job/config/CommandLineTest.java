@@ -1,0 +1,94 @@
+package io.leafembed.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.leafembed.embed.EmbedderOptions;
+import io.leafembed.postprocess.Quantization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandLineTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shortFlagsAndDottedKeysSetTheirKeys() {
+        JobConfig config = CommandLine.parse(new String[] {
+            "--input", "in.txt", "--quantization", "int8", "--truncate-dim=128", "--batching.window-size", "64"
+        }).config();
+        assertThat(config.get(JobOptions.INPUT_FILE)).isEqualTo("in.txt");
+        assertThat(config.get(JobOptions.EMBEDDING_TRUNCATE_DIM)).isEqualTo(128);
+        assertThat(config.get(JobOptions.BATCHING_WINDOW_SIZE)).isEqualTo(64);
+        assertThat(config.get(JobOptions.BATCHING_MAX_WAIT_MS)).isEqualTo(50);
+        EmbedderOptions options = config.embedderOptions(2);
+        assertThat(options.quantization()).isEqualTo(Quantization.INT8);
+        assertThat(options.bundledModel()).isEqualTo(JobConfig.BUNDLED_MODEL);
+        assertThat(options.maxLength()).isEqualTo(256);
+        assertThat(options.session().intraOpThreads()).isEqualTo(2);
+    }
+
+    @Test
+    void commandLineOverridesTheYamlFile() throws Exception {
+        Path yaml = tmp.resolve("job.yaml");
+        Files.writeString(yaml, "embedding:\n  quantization: binary\n  truncate-dim: 256\nbatching:\n  max-wait-ms: 5\n");
+        JobConfig config = CommandLine.parse(new String[] {"--config", yaml.toString(), "--truncate-dim", "64"}).config();
+        assertThat(config.get(JobOptions.EMBEDDING_QUANTIZATION)).isEqualTo("binary");
+        assertThat(config.get(JobOptions.EMBEDDING_TRUNCATE_DIM)).isEqualTo(64);
+        assertThat(config.get(JobOptions.BATCHING_MAX_WAIT_MS)).isEqualTo(5);
+    }
+
+    @Test
+    void unknownKeysAreRejectedWithTheClosestValidOne() throws Exception {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--quantisation", "int8"}))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("unknown option --quantisation: did you mean --quantization?");
+        Path yaml = tmp.resolve("typo.yaml");
+        Files.writeString(yaml, "batching:\n  windw-size: 10\n");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--config", yaml.toString()}).config())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("unknown configuration key 'batching.windw-size': did you mean 'batching.window-size'?");
+    }
+
+    @Test
+    void invalidValuesNameTheKeyTheRuleAndTheValue() {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--truncate-dim", "0"}).config())
+                .hasMessage("'embedding.truncate-dim' must be in [1, 65536] but was '0'");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--quantization", "int4"}).config())
+                .hasMessage("'embedding.quantization' must be one of float32, int8, uint8, binary, ubinary but was 'int4'");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--batching.max-wait-ms", "soon"}).config())
+                .hasMessage("'batching.max-wait-ms' must be a whole number but was 'soon'");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--runtime.cuda", "yes"}).config())
+                .hasMessage("'runtime.cuda' must be true or false but was 'yes'");
+    }
+
+    @Test
+    void modelChoicesMustNotContradictEachOther() {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--model", "m", "--onnx", "x.onnx",
+                "--tokenizer", "t.json"}).config())
+                .hasMessageContaining("'model.dir' and 'model.onnx-file'/'model.tokenizer-file' exclude each other");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--onnx", "x.onnx"}).config())
+                .hasMessageContaining("go together");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--onnx-variant", "int8"}).config())
+                .hasMessageContaining("'model.onnx-variant' picks a graph under 'model.dir'");
+    }
+
+    @Test
+    void missingValuesAndStrayArgumentsAreErrors() {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--input"})).hasMessage("option --input needs a value");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"in.txt"}))
+                .hasMessageContaining("unexpected argument 'in.txt'");
+    }
+
+    @Test
+    void usageListsEveryKey() {
+        String usage = CommandLine.usage();
+        for (ConfigKey<?> key : JobOptions.ALL) {
+            assertThat(usage).contains(key.name());
+        }
+        assertThat(CommandLine.parse(new String[] {"--help"}).helpRequested()).isTrue();
+    }
+}

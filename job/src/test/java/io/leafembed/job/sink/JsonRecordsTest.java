@@ -1,0 +1,67 @@
+package io.leafembed.job.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leafembed.function.DeadLetter;
+import io.leafembed.function.EmbedResult;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+class JsonRecordsTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static EmbedResult result(float[] vector, byte[] codes, String dtype) {
+        return new EmbedResult("a", "query", "{\"id\":\"a\",\"text\":\"t\",\"keep\":1}", vector, codes, dtype,
+                "m", codes == null ? vector.length : vector.length, true, false, 5);
+    }
+
+    @Test
+    void float32AsJsonArrayWithMetadataAndPassThroughFields() throws Exception {
+        JsonNode out = MAPPER.readTree(new JsonRecords(OutputEncoding.JSON, "embedding")
+                .result(result(new float[] {0.6f, -0.8f}, null, "float32")));
+        assertThat(out.get("keep").asInt()).isEqualTo(1);
+        JsonNode e = out.get("embedding");
+        assertThat(e.get("vector").get(0).floatValue()).isEqualTo(0.6f);
+        assertThat(e.get("vector").get(1).floatValue()).isEqualTo(-0.8f);
+        assertThat(e.get("dtype").asText()).isEqualTo("float32");
+        assertThat(e.get("tokens").asInt()).isEqualTo(5);
+        assertThat(e.get("role").asText()).isEqualTo("query");
+    }
+
+    @Test
+    void codesKeepTheirSignedness() throws Exception {
+        JsonRecords json = new JsonRecords(OutputEncoding.JSON, "emb");
+        JsonNode u = MAPPER.readTree(json.result(result(new float[2], new byte[] {(byte) 200, 3}, "uint8")));
+        assertThat(u.get("emb").get("vector").toString()).isEqualTo("[200,3]");
+        JsonNode s = MAPPER.readTree(json.result(result(new float[2], new byte[] {(byte) 200, 3}, "int8")));
+        assertThat(s.get("emb").get("vector").toString()).isEqualTo("[-56,3]");
+    }
+
+    @Test
+    void base64HoldsThePackedBytes() throws Exception {
+        JsonRecords json = new JsonRecords(OutputEncoding.BASE64, "embedding");
+        JsonNode f = MAPPER.readTree(json.result(result(new float[] {1.0f}, null, "float32")));
+        assertThat(Base64.getDecoder().decode(f.get("embedding").get("base64").asText()))
+                .containsExactly(0, 0, (byte) 0x80, 0x3f); // 1.0f little-endian
+        JsonNode b = MAPPER.readTree(json.result(result(new float[9], new byte[] {(byte) 150, (byte) 128}, "ubinary")));
+        assertThat(Base64.getDecoder().decode(b.get("embedding").get("base64").asText()))
+                .containsExactly((byte) 150, (byte) 128);
+    }
+
+    @Test
+    void deadLettersCarryReasonAndOriginalBytes() throws Exception {
+        JsonRecords json = new JsonRecords(OutputEncoding.JSON, "embedding");
+        JsonNode valid = MAPPER.readTree(json.deadLetter(
+                new DeadLetter("1", "parse", "empty text", "{\"text\":\"\"}".getBytes(), "line 1")));
+        assertThat(valid.get("reason").asText()).isEqualTo("empty text");
+        assertThat(valid.get("original").asText()).isEqualTo("{\"text\":\"\"}");
+        assertThat(valid.get("source").asText()).isEqualTo("line 1");
+        JsonNode invalid = MAPPER.readTree(json.deadLetter(
+                new DeadLetter("2", "parse", "invalid UTF-8 at byte 0", new byte[] {(byte) 0xff}, null)));
+        assertThat(invalid.get("original").isNull()).isTrue();
+        assertThat(invalid.get("original_base64").asText()).isEqualTo("/w==");
+    }
+}
