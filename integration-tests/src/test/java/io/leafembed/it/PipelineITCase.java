@@ -20,11 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -72,37 +69,14 @@ class PipelineITCase {
         return records;
     }
 
-    /** At least 15 kinds of bad input, each with the reason it must get. */
-    private static Map<RawRecord, String> badRecords() {
-        Map<RawRecord, String> bad = new HashMap<>();
-        bad.put(json("b1", "{\"id\": \"b1\", \"text\": \"x\""), "malformed JSON");
-        bad.put(json("b2", "not json"), "malformed JSON");
-        bad.put(json("b3", "[1, 2]"), "JSON value is an array, not an object");
-        bad.put(json("b4", "\"a string\""), "JSON value is a string, not an object");
-        bad.put(json("b5", "{\"id\": \"b5\"}"), "missing text field 'text'");
-        bad.put(json("b6", "{\"id\": \"b6\", \"text\": null}"), "missing text field 'text'");
-        bad.put(json("b7", "{\"id\": \"b7\", \"text\": 12}"), "text field 'text' is a number, not a string");
-        bad.put(json("b8", "{\"id\": \"b8\", \"text\": {\"nested\": 1}}"), "text field 'text' is an object, not a string");
-        bad.put(json("b9", "{\"id\": \"b9\", \"text\": \"\"}"), "empty text");
-        bad.put(json("b10", "{\"id\": \"b10\", \"text\": \"   \\t \"}"), "text has only whitespace");
-        bad.put(json("b11", "{\"id\": \"b11\", \"text\": \"hi\", \"role\": \"passage\"}"), "unknown role 'passage'");
-        bad.put(json("b12", "{\"id\": \"b12\", \"text\": \"hi\", \"role\": 7}"), "role field 'role' is a number");
-        bad.put(json("b13", "{\"id\": \"b13\", \"text\": \"" + "x".repeat(5000) + "\"}"), "over the limit of 4096");
-        bad.put(new RawRecord("b14", new byte[] {'{', (byte) 0xc3, '}'}, "test@b14"), "invalid UTF-8 at byte 1");
-        bad.put(new RawRecord("b15", null, "test@b15"), "record has no value");
-        bad.put(json("b16", ""), "empty value, not a JSON object");
-        bad.put(json("b17", "{\"id\": \"b17\", \"text\": [\"a\"]}"), "text field 'text' is an array, not a string");
-        return bad;
-    }
-
     @Test
     void goodRecordsAreEmbeddedAndEveryBadOneIsADeadLetterWithoutRestarts() throws Exception {
         List<RawRecord> good = goodRecords(600);
-        Map<RawRecord, String> bad = badRecords();
+        List<BadInputCorpus.Bad> bad = BadInputCorpus.records();
         List<RawRecord> input = new ArrayList<>(good);
         int slot = 7;
-        for (RawRecord b : bad.keySet()) {
-            input.add(slot, b);
+        for (BadInputCorpus.Bad b : bad) {
+            input.add(slot, new RawRecord(b.key(), b.value(), "test@" + b.key()));
             slot += 31;
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -112,7 +86,7 @@ class PipelineITCase {
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         env.configure(noRestarts);
         DataStream<RawRecord> raw = env.fromData(input);
-        LeafEmbedJob.Outputs outputs = LeafEmbedJob.build(raw, config(Map.of("input.max-text-bytes", "4096")),
+        LeafEmbedJob.Outputs outputs = LeafEmbedJob.build(raw, config(Map.of("input.max-text-bytes", String.valueOf(BadInputCorpus.MAX_TEXT_BYTES))),
                 RecordFormat.JSON, 1);
         // both outputs in one collected stream: results as-is, dead letters wrapped
         DataStream<Object[]> all = outputs.results().map(r -> new Object[] {r}, org.apache.flink.api.common.typeinfo.Types.GENERIC(Object[].class))
@@ -132,11 +106,10 @@ class PipelineITCase {
         assertThat(results).hasSize(good.size());
         assertThat(results.stream().map(EmbedResult::id).distinct().count()).isEqualTo(good.size());
         assertThat(dead).hasSize(bad.size());
-        for (Map.Entry<RawRecord, String> b : bad.entrySet()) {
-            String id = b.getKey().key();
-            assertThat(dead).filteredOn(d -> d.id().equals(id) || d.source() != null && d.source().endsWith(id))
-                    .as("dead letter of %s", id).singleElement()
-                    .satisfies(d -> assertThat(d.reason()).contains(b.getValue()));
+        for (BadInputCorpus.Bad b : bad) {
+            assertThat(dead).filteredOn(d -> d.id().equals(b.key()))
+                    .as("dead letter of %s", b.key()).singleElement()
+                    .satisfies(d -> assertThat(d.reason()).contains(b.reason()));
         }
 
         // each vector equals the core library's for the same text and role (fp32 is batch-independent)
@@ -147,26 +120,6 @@ class PipelineITCase {
                 assertThat(Vectors.maxAbsDiff(r.vector(), expected.vector())).as("record %d", i).isLessThan(1e-5);
                 assertThat(r.tokenCount()).isEqualTo(expected.tokenCount());
             }
-        }
-    }
-
-    /** Fails the job when it first sees certain ids; replays after a restart pass. */
-    static final class FailOnce implements MapFunction<EmbedResult, EmbedResult> {
-        static final Set<String> FAILED = ConcurrentHashMap.newKeySet();
-        static final AtomicInteger FAILURES = new AtomicInteger();
-        private final Set<String> failAt;
-
-        FailOnce(Set<String> failAt) {
-            this.failAt = failAt;
-        }
-
-        @Override
-        public EmbedResult map(EmbedResult r) {
-            if (failAt.contains(r.id()) && FAILED.add(r.id())) {
-                FAILURES.incrementAndGet();
-                throw new IllegalStateException("injected failure at record " + r.id());
-            }
-            return r;
         }
     }
 
@@ -187,8 +140,7 @@ class PipelineITCase {
                         n, org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy.perSecond(600),
                         org.apache.flink.api.common.typeinfo.TypeInformation.of(RawRecord.class)),
                 WatermarkStrategy.noWatermarks(), "generator");
-        FailOnce.FAILED.clear();
-        FailOnce.FAILURES.set(0);
+        FailOnce.reset();
         LeafEmbedJob.Outputs outputs = LeafEmbedJob.build(raw, config(Map.of()), RecordFormat.JSON, 1);
         DataStream<EmbedResult> checked = outputs.results().map(new FailOnce(Set.of("400", "800", "1200")));
         List<String> ids = new ArrayList<>();

@@ -71,7 +71,8 @@ public final class LeafEmbedJob {
                 System.out.print(CommandLine.usage());
                 return;
             }
-            code = LocalRun.run(cli.config());
+            JobConfig config = cli.config();
+            code = config.isKafka() ? KafkaRun.run(config) : LocalRun.run(config);
         } catch (ConfigException | ModelLoadException e) {
             System.err.println("leaf-embed: " + e.getMessage());
             code = 2;

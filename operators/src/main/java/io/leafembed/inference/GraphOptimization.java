@@ -1,6 +1,5 @@
 package io.leafembed.inference;
 
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import java.util.Locale;
 
 /**
@@ -9,20 +8,11 @@ import java.util.Locale;
  * graph portable across machines.
  */
 public enum GraphOptimization {
-    NONE(OptLevel.NO_OPT),
-    BASIC(OptLevel.BASIC_OPT),
-    EXTENDED(OptLevel.EXTENDED_OPT),
-    ALL(OptLevel.ALL_OPT);
-
-    private final OptLevel level;
-
-    GraphOptimization(OptLevel level) {
-        this.level = level;
-    }
-
-    OptLevel ortLevel() {
-        return level;
-    }
+    // no ONNX Runtime type here: a job's main() may build options where ONNX Runtime must not load
+    NONE,
+    BASIC,
+    EXTENDED,
+    ALL;
 
     /** Parses {@code none|basic|extended|all}, case-insensitively. */
     public static GraphOptimization fromId(String name) {

@@ -57,7 +57,7 @@ public final class OnnxEncoder implements AutoCloseable {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(settings.intraOpThreads());
             options.setInterOpNumThreads(settings.interOpThreads());
-            options.setOptimizationLevel(settings.optimization().ortLevel());
+            options.setOptimizationLevel(ortLevel(settings.optimization()));
             if (settings.cuda()) {
                 addCuda(options, settings.cudaDevice());
             }
@@ -99,6 +99,19 @@ public final class OnnxEncoder implements AutoCloseable {
                 throw (ModelLoadException) e;
             }
             throw new ModelLoadException(modelId, "cannot inspect " + onnxFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static OrtSession.SessionOptions.OptLevel ortLevel(GraphOptimization optimization) {
+        switch (optimization) {
+            case NONE:
+                return OrtSession.SessionOptions.OptLevel.NO_OPT;
+            case BASIC:
+                return OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+            case EXTENDED:
+                return OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+            default:
+                return OrtSession.SessionOptions.OptLevel.ALL_OPT;
         }
     }
 

@@ -78,7 +78,8 @@ public final class CommandLine {
                 config = Path.of(value);
             } else if (FLAGS.containsKey(name)) {
                 overrides.put(FLAGS.get(name).name(), value);
-            } else if (JobOptions.ALL.stream().anyMatch(k -> k.name().equals(name))) {
+            } else if (JobOptions.ALL.stream().anyMatch(k -> k.name().equals(name))
+                    || name.startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX)) {
                 overrides.put(name, value);
             } else {
                 List<String> known = new ArrayList<>(FLAGS.keySet());

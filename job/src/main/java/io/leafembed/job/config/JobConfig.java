@@ -39,15 +39,23 @@ public final class JobConfig implements Serializable {
             .collect(Collectors.toMap(ConfigKey::name, k -> k, (a, b) -> a, LinkedHashMap::new));
 
     private final Map<String, Object> values;
+    private final Map<String, String> kafkaProperties;
 
-    private JobConfig(Map<String, Object> values) {
+    private JobConfig(Map<String, Object> values, Map<String, String> kafkaProperties) {
         this.values = values;
+        this.kafkaProperties = kafkaProperties;
     }
 
     /** Defaults plus {@code settings} (key -> text value). */
     public static JobConfig of(Map<String, String> settings) {
         Map<String, Object> values = new HashMap<>();
+        Map<String, String> kafkaProperties = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
+            if (e.getKey().startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX)
+                    && e.getKey().length() > JobOptions.KAFKA_PROPERTIES_PREFIX.length()) {
+                kafkaProperties.put(e.getKey().substring(JobOptions.KAFKA_PROPERTIES_PREFIX.length()), e.getValue());
+                continue;
+            }
             ConfigKey<?> key = KEYS.get(e.getKey());
             if (key == null) {
                 throw new ConfigException("unknown configuration key '" + e.getKey() + "'"
@@ -65,7 +73,7 @@ public final class JobConfig implements Serializable {
                         + e.getValue() + "'");
             }
         }
-        JobConfig config = new JobConfig(values);
+        JobConfig config = new JobConfig(values, kafkaProperties);
         config.validate();
         return config;
     }
@@ -142,10 +150,76 @@ public final class JobConfig implements Serializable {
             throw new ConfigException("'model.onnx-variant' picks a graph under 'model.dir'; set model.dir"
                     + " (--model DIR) or drop the variant");
         }
-        Integer maxLength = get(JobOptions.MODEL_MAX_LENGTH);
-        if (!dir && !onnx && maxLength != null && maxLength > 512) {
-            throw new ConfigException("'model.max-length' must be at most 512");
+        validateKafka();
+    }
+
+    private void validateKafka() {
+        if (!isKafka()) {
+            for (ConfigKey<?> key : JobOptions.ALL) {
+                if (key.name().startsWith("kafka.") && isSet(key)) {
+                    throw new ConfigException("'" + key.name() + "' needs 'kafka.bootstrap-servers'; set it"
+                            + " to run on Kafka, or drop the kafka.* keys for a local run");
+                }
+            }
+            if (get(JobOptions.OUTPUT_ENCODING).equals("raw")) {
+                throw new ConfigException("'output.encoding' raw writes bare bytes to Kafka; a local run"
+                        + " writes JSON lines: use json or base64");
+            }
+            return;
         }
+        if (isSet(JobOptions.KAFKA_SOURCE_TOPICS) == isSet(JobOptions.KAFKA_SOURCE_TOPIC_PATTERN)) {
+            throw new ConfigException("a Kafka run needs exactly one of 'kafka.source.topics' and"
+                    + " 'kafka.source.topic-pattern'");
+        }
+        if (isSet(JobOptions.KAFKA_SOURCE_TOPIC_PATTERN)) {
+            try {
+                java.util.regex.Pattern.compile(get(JobOptions.KAFKA_SOURCE_TOPIC_PATTERN));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new ConfigException("'kafka.source.topic-pattern' is not a valid regex: " + e.getDescription());
+            }
+        }
+        if (!isSet(JobOptions.KAFKA_SINK_TOPIC)) {
+            throw new ConfigException("a Kafka run needs 'kafka.sink.topic' (where embedded records go)");
+        }
+        if (isSet(JobOptions.INPUT_FILE)) {
+            throw new ConfigException("'input.file' is for local runs; a Kafka run reads 'kafka.source.topics'");
+        }
+        int interval = get(JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS);
+        if (exactlyOnce()) {
+            if (interval == 0) {
+                throw new ConfigException("'kafka.sink.delivery-guarantee' exactly-once commits on checkpoints:"
+                        + " set 'runtime.checkpoint-interval-ms' above 0, or use at-least-once");
+            }
+            int timeout = get(JobOptions.KAFKA_SINK_TRANSACTION_TIMEOUT_MS);
+            if (timeout < interval) {
+                throw new ConfigException("'kafka.sink.transaction-timeout-ms' (" + timeout + ") is shorter than"
+                        + " 'runtime.checkpoint-interval-ms' (" + interval + "): transactions would time out"
+                        + " before their checkpoint commits them; raise the timeout or checkpoint more often");
+            }
+        }
+    }
+
+    /** Whether the job reads and writes Kafka (else it is a local file run). */
+    public boolean isKafka() {
+        return isSet(JobOptions.KAFKA_BOOTSTRAP_SERVERS);
+    }
+
+    public boolean exactlyOnce() {
+        return get(JobOptions.KAFKA_SINK_DELIVERY_GUARANTEE).equals("exactly-once");
+    }
+
+    /** The dead-letter topic: configured, or {@code <sink topic>-dead-letters}. */
+    public String deadLetterTopic() {
+        return isSet(JobOptions.KAFKA_SINK_DEAD_LETTER_TOPIC)
+                ? get(JobOptions.KAFKA_SINK_DEAD_LETTER_TOPIC)
+                : get(JobOptions.KAFKA_SINK_TOPIC) + "-dead-letters";
+    }
+
+    /** Client properties given as {@code kafka.properties.<name>}, passed to every Kafka client. */
+    public java.util.Properties kafkaProperties() {
+        java.util.Properties properties = new java.util.Properties();
+        properties.putAll(kafkaProperties);
+        return properties;
     }
 
     /**
@@ -204,6 +278,8 @@ public final class JobConfig implements Serializable {
         for (ConfigKey<?> key : JobOptions.ALL) {
             out.put(key.name(), get(key));
         }
+        // property values may be secrets (sasl.jaas.config): show names only
+        kafkaProperties.keySet().forEach(k -> out.put(JobOptions.KAFKA_PROPERTIES_PREFIX + k, "***"));
         return out;
     }
 }

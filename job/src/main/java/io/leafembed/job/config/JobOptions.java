@@ -96,10 +96,59 @@ public final class JobOptions {
     public static final ConfigKey<String> OUTPUT_DEAD_LETTER_FILE = ConfigKey.string("output.dead-letter-file",
             null, "Local run: where dead letters go as JSON lines (default: standard error).");
     public static final ConfigKey<String> OUTPUT_ENCODING = ConfigKey.choice("output.encoding", "json",
-            "json: the vector (or codes) as a JSON array; base64: the packed bytes (float32 little-endian).",
-            "json", "base64");
+            "json: the vector (or codes) as a JSON array; base64: the packed bytes (float32 little-endian)"
+                    + " in the JSON record; raw (Kafka only): the packed bytes as the whole value, keyed by id,"
+                    + " metadata in headers.",
+            "json", "base64", "raw");
     public static final ConfigKey<String> OUTPUT_EMBEDDING_FIELD = ConfigKey.string("output.embedding-field",
             "embedding", "Field of the output record that holds the embedding and its metadata.");
+
+    // ---- checkpointing
+    public static final ConfigKey<Integer> RUNTIME_CHECKPOINT_INTERVAL_MS = ConfigKey.integer(
+            "runtime.checkpoint-interval-ms", 10_000, 0, Integer.MAX_VALUE,
+            "Kafka runs: checkpoint interval (ms); exactly-once results are visible to read_committed"
+                    + " consumers after each checkpoint. 0 turns checkpointing off (at-least-once only).");
+
+    // ---- Kafka
+    public static final ConfigKey<String> KAFKA_BOOTSTRAP_SERVERS = ConfigKey.string("kafka.bootstrap-servers",
+            null, "Kafka brokers (host:port,...). Set it to read from and write to Kafka instead of files.");
+    public static final ConfigKey<String> KAFKA_SOURCE_TOPICS = ConfigKey.string("kafka.source.topics", null,
+            "Comma-separated input topics (or kafka.source.topic-pattern).");
+    public static final ConfigKey<String> KAFKA_SOURCE_TOPIC_PATTERN = ConfigKey.string(
+            "kafka.source.topic-pattern", null, "Java regex of input topics; new matching topics are picked up.");
+    public static final ConfigKey<String> KAFKA_SOURCE_GROUP_ID = ConfigKey.string("kafka.source.group-id",
+            "leaf-embed", "Consumer group (offsets are committed on checkpoints, for monitoring).");
+    public static final ConfigKey<String> KAFKA_SOURCE_STARTING_OFFSETS = new ConfigKey<>(
+            "kafka.source.starting-offsets", String.class, "committed",
+            "Where a new job starts: committed (the group's offsets, else earliest), earliest, latest, or an"
+                    + " epoch timestamp in ms. A restored job resumes from its checkpoint.",
+            s -> {
+                String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+                if (v.equals("committed") || v.equals("earliest") || v.equals("latest") || v.matches("\\d+")) {
+                    return v;
+                }
+                throw new IllegalArgumentException("must be committed, earliest, latest or a timestamp in ms");
+            });
+    public static final ConfigKey<Boolean> KAFKA_SOURCE_BOUNDED = ConfigKey.bool("kafka.source.bounded", false,
+            "Stop at the offsets that are latest when the job starts (backfills); otherwise run forever.");
+    public static final ConfigKey<String> KAFKA_SINK_TOPIC = ConfigKey.string("kafka.sink.topic", null,
+            "Output topic for embedded records (key: the record id).");
+    public static final ConfigKey<String> KAFKA_SINK_DEAD_LETTER_TOPIC = ConfigKey.string(
+            "kafka.sink.dead-letter-topic", null, "Topic for dead letters (default: <kafka.sink.topic>-dead-letters).");
+    public static final ConfigKey<String> KAFKA_SINK_DELIVERY_GUARANTEE = ConfigKey.choice(
+            "kafka.sink.delivery-guarantee", "exactly-once",
+            "exactly-once (Kafka transactions committed on checkpoints; consumers must read_committed) or"
+                    + " at-least-once.", "exactly-once", "at-least-once");
+    public static final ConfigKey<String> KAFKA_SINK_TRANSACTIONAL_ID_PREFIX = ConfigKey.string(
+            "kafka.sink.transactional-id-prefix", "leaf-embed",
+            "Prefix of the sinks' transactional ids; unique per job on a Kafka cluster.");
+    public static final ConfigKey<Integer> KAFKA_SINK_TRANSACTION_TIMEOUT_MS = ConfigKey.integer(
+            "kafka.sink.transaction-timeout-ms", 900_000, 1_000, Integer.MAX_VALUE,
+            "Kafka transaction timeout; at least the checkpoint interval and at most the brokers'"
+                    + " transaction.max.timeout.ms (15 min by default).");
+
+    /** Prefix of keys passed to every Kafka client as they are (SASL, SSL, ...). */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
 
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(
@@ -112,5 +161,9 @@ public final class JobOptions {
             BATCHING_CACHE_SIZE,
             INPUT_FILE, INPUT_FORMAT, INPUT_ID_FIELD, INPUT_TEXT_FIELD, INPUT_ROLE_FIELD, INPUT_DEFAULT_ROLE,
             INPUT_MAX_TEXT_BYTES,
-            OUTPUT_FILE, OUTPUT_DEAD_LETTER_FILE, OUTPUT_ENCODING, OUTPUT_EMBEDDING_FIELD);
+            OUTPUT_FILE, OUTPUT_DEAD_LETTER_FILE, OUTPUT_ENCODING, OUTPUT_EMBEDDING_FIELD,
+            RUNTIME_CHECKPOINT_INTERVAL_MS,
+            KAFKA_BOOTSTRAP_SERVERS, KAFKA_SOURCE_TOPICS, KAFKA_SOURCE_TOPIC_PATTERN, KAFKA_SOURCE_GROUP_ID,
+            KAFKA_SOURCE_STARTING_OFFSETS, KAFKA_SOURCE_BOUNDED, KAFKA_SINK_TOPIC, KAFKA_SINK_DEAD_LETTER_TOPIC,
+            KAFKA_SINK_DELIVERY_GUARANTEE, KAFKA_SINK_TRANSACTIONAL_ID_PREFIX, KAFKA_SINK_TRANSACTION_TIMEOUT_MS);
 }

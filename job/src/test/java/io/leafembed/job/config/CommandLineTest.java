@@ -76,6 +76,45 @@ class CommandLineTest {
                 .hasMessageContaining("'model.onnx-variant' picks a graph under 'model.dir'");
     }
 
+    private static JobConfig kafka(String... extra) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--kafka.bootstrap-servers", "b:9092",
+                "--kafka.source.topics", "in", "--kafka.sink.topic", "out"));
+        args.addAll(java.util.List.of(extra));
+        return CommandLine.parse(args.toArray(String[]::new)).config();
+    }
+
+    @Test
+    void kafkaRunsAreValidatedAsAWhole() {
+        JobConfig ok = kafka("--kafka.properties.security.protocol", "SASL_SSL",
+                "--kafka.properties.sasl.jaas.config", "secret");
+        assertThat(ok.isKafka()).isTrue();
+        assertThat(ok.exactlyOnce()).isTrue();
+        assertThat(ok.deadLetterTopic()).isEqualTo("out-dead-letters");
+        assertThat(ok.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(ok.describe()).containsEntry("kafka.properties.sasl.jaas.config", "***");
+        assertThatThrownBy(() -> kafka("--runtime.checkpoint-interval-ms", "0"))
+                .hasMessageContaining("exactly-once commits on checkpoints");
+        assertThat(kafka("--runtime.checkpoint-interval-ms", "0", "--kafka.sink.delivery-guarantee", "at-least-once")
+                .exactlyOnce()).isFalse();
+        assertThatThrownBy(() -> kafka("--runtime.checkpoint-interval-ms", "60000",
+                "--kafka.sink.transaction-timeout-ms", "30000"))
+                .hasMessageContaining("'kafka.sink.transaction-timeout-ms' (30000) is shorter than"
+                        + " 'runtime.checkpoint-interval-ms' (60000)");
+        assertThatThrownBy(() -> kafka("--kafka.source.topic-pattern", "in-.*"))
+                .hasMessageContaining("exactly one of 'kafka.source.topics' and 'kafka.source.topic-pattern'");
+        assertThatThrownBy(() -> kafka("--input", "x.txt")).hasMessageContaining("'input.file' is for local runs");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--kafka.bootstrap-servers", "b:9092",
+                "--kafka.source.topics", "in"}).config()).hasMessageContaining("needs 'kafka.sink.topic'");
+    }
+
+    @Test
+    void kafkaKeysWithoutABrokerAndRawOutputOfALocalRunAreErrors() {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--kafka.sink.topic", "out"}).config())
+                .hasMessageContaining("'kafka.sink.topic' needs 'kafka.bootstrap-servers'");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--encoding", "raw"}).config())
+                .hasMessageContaining("'output.encoding' raw writes bare bytes to Kafka");
+    }
+
     @Test
     void missingValuesAndStrayArgumentsAreErrors() {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"--input"})).hasMessage("option --input needs a value");

@@ -1,0 +1,202 @@
+package io.leafembed.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leafembed.embed.Embedder;
+import io.leafembed.embed.Embedding;
+import io.leafembed.embed.TextInput;
+import io.leafembed.job.KafkaRun;
+import io.leafembed.job.config.JobConfig;
+import io.leafembed.testutils.TestModels;
+import io.leafembed.testutils.Vectors;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The Kafka job end to end: a real broker in this JVM (KRaft), the job on a MiniCluster with two
+ * slots, exactly-once sinks read back with read_committed.
+ */
+class KafkaJobITCase {
+
+    private static final int RECORDS = 10_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    private static KafkaBroker kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = KafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    private static String text(int i) {
+        return "record " + i + " about kafka" + " and flink".repeat(i % 4);
+    }
+
+    private static List<Map.Entry<String, byte[]>> goodRecords(int n) {
+        List<Map.Entry<String, byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String role = i % 4 == 0 ? "query" : "document";
+            String value = "{\"id\": \"" + i + "\", \"text\": \"" + text(i) + "\", \"role\": \"" + role + "\", \"n\": " + i + "}";
+            records.add(new AbstractMap.SimpleEntry<>("k" + i, value.getBytes(StandardCharsets.UTF_8)));
+        }
+        return records;
+    }
+
+    private static JobConfig config(String in, String out, Map<String, String> extra) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        settings.put("kafka.source.topics", in);
+        settings.put("kafka.source.starting-offsets", "earliest");
+        settings.put("kafka.source.bounded", "true");
+        settings.put("kafka.source.group-id", "it-" + in);
+        settings.put("kafka.sink.topic", out);
+        settings.put("kafka.sink.transactional-id-prefix", "it-" + out);
+        settings.put("runtime.checkpoint-interval-ms", "500");
+        settings.put("runtime.parallelism", "2");
+        settings.put("model.onnx-file", TestModels.minilmOnnx().toString());
+        settings.put("model.tokenizer-file", TestModels.minilmTokenizer().toString());
+        settings.put("model.max-length", "256");
+        settings.put("batching.window-size", "128");
+        settings.put("batching.max-wait-ms", "20");
+        settings.put("input.max-text-bytes", String.valueOf(BadInputCorpus.MAX_TEXT_BYTES));
+        settings.putAll(extra);
+        return JobConfig.of(settings);
+    }
+
+    private static void runJob(JobConfig config, String restartStrategy, UnaryOperator<org.apache.flink.streaming.api.datastream.DataStream<io.leafembed.function.EmbedResult>> beforeSink) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration restarts = new Configuration();
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, restartStrategy);
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        env.configure(restarts);
+        KafkaRun.wire(env, config, beforeSink);
+        env.execute("leaf-embed-it");
+    }
+
+    private static Map<String, JsonNode> byId(List<ConsumerRecord<byte[], byte[]>> records) throws Exception {
+        Map<String, JsonNode> out = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            JsonNode node = JSON.readTree(r.value());
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(node.get("id").asText());
+            assertThat(out.put(node.get("id").asText(), node)).as("duplicate %s", node.get("id")).isNull();
+        }
+        return out;
+    }
+
+    private static float[] vector(JsonNode record) {
+        JsonNode v = record.get("embedding").get("vector");
+        float[] out = new float[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = v.get(i).floatValue();
+        }
+        return out;
+    }
+
+    @Test
+    void tenThousandRecordsOverFourPartitionsArriveExactlyOnceAndEqualTheLibrarysVectors() throws Exception {
+        kafka.createTopic("in-1", 4);
+        kafka.createTopic("out-1", 4);
+        kafka.produce("in-1", goodRecords(RECORDS));
+        runJob(config("in-1", "out-1", Map.of()), "none", UnaryOperator.identity());
+
+        List<ConsumerRecord<byte[], byte[]>> out = kafka.readCommitted("out-1");
+        assertThat(out).hasSize(RECORDS);
+        Map<String, JsonNode> results = byId(out);
+        List<TextInput> inputs = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+            assertThat(results).containsKey(String.valueOf(i));
+            inputs.add(new TextInput(text(i), i % 4 == 0 ? "query" : "document"));
+        }
+        try (Embedder embedder = Embedder.open(TestModels.minilm().build())) {
+            List<Embedding> expected = embedder.embed(inputs);
+            for (int i = 0; i < RECORDS; i++) {
+                JsonNode r = results.get(String.valueOf(i));
+                assertThat(r.get("n").asInt()).isEqualTo(i); // pass-through field
+                assertThat(Vectors.maxAbsDiff(vector(r), expected.get(i).vector())).as("record %d", i).isLessThan(1e-5);
+                assertThat(r.get("embedding").get("tokens").asInt()).isEqualTo(expected.get(i).tokenCount());
+            }
+        }
+        assertThat(kafka.readCommitted("out-1-dead-letters")).isEmpty();
+    }
+
+    @Test
+    void threeInjectedFailuresStillGiveExactlyTheRecordsWithoutDuplicates() throws Exception {
+        kafka.createTopic("in-2", 4);
+        kafka.createTopic("out-2", 4);
+        kafka.produce("in-2", goodRecords(RECORDS));
+        FailOnce.reset();
+        runJob(config("in-2", "out-2", Map.of()), "fixed-delay",
+                results -> results.map(new FailOnce(Set.of("2500", "5000", "7500"))).name("inject failures"));
+
+        assertThat(FailOnce.FAILURES.get()).isEqualTo(3);
+        List<ConsumerRecord<byte[], byte[]>> out = kafka.readCommitted("out-2");
+        Set<String> ids = new HashSet<>(byId(out).keySet());
+        assertThat(out).hasSize(RECORDS);
+        for (int i = 0; i < RECORDS; i++) {
+            assertThat(ids).contains(String.valueOf(i));
+        }
+    }
+
+    @Test
+    void everyBadRecordIsADeadLetterWithItsReasonAndTheJobNeverRestarts() throws Exception {
+        kafka.createTopic("in-3", 2);
+        kafka.createTopic("out-3", 2);
+        kafka.createTopic("out-3-dead-letters", 1);
+        List<Map.Entry<String, byte[]>> input = new ArrayList<>(goodRecords(400));
+        List<BadInputCorpus.Bad> bad = BadInputCorpus.records();
+        int slot = 3;
+        for (BadInputCorpus.Bad b : bad) {
+            input.add(slot, new AbstractMap.SimpleEntry<>(b.key(), b.value()));
+            slot += 20;
+        }
+        kafka.produce("in-3", input);
+        // restart strategy none: any exception would fail the job and this test
+        runJob(config("in-3", "out-3", Map.of()), "none", UnaryOperator.identity());
+
+        assertThat(kafka.readCommitted("out-3")).hasSize(400);
+        List<JsonNode> dead = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted("out-3-dead-letters")) {
+            dead.add(JSON.readTree(r.value()));
+        }
+        assertThat(dead).hasSize(bad.size());
+        for (BadInputCorpus.Bad b : bad) {
+            assertThat(dead).filteredOn(d -> d.get("id").asText().equals(b.key()))
+                    .as("dead letter of %s", b.key()).singleElement()
+                    .satisfies(d -> {
+                        assertThat(d.get("reason").asText()).contains(b.reason());
+                        byte[] original = java.util.Base64.getDecoder().decode(d.get("original_base64").asText());
+                        assertThat(original).isEqualTo(b.value() == null ? new byte[0] : b.value());
+                    });
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.leafembed.job.source;
+
+import io.leafembed.job.config.JobConfig;
+import io.leafembed.job.config.JobOptions;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Builds the job's KafkaSource from its configuration: topics or a pattern, starting offsets, an
+ * optional bound, and every {@code kafka.properties.*} client property (SASL, SSL...). Consumers
+ * read committed data only, unless the properties say otherwise, so transactional producers
+ * upstream are honoured.
+ */
+public final class KafkaSources {
+
+    private KafkaSources() {}
+
+    public static KafkaSource<RawRecord> create(JobConfig config) {
+        Properties properties = new Properties();
+        properties.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.putAll(config.kafkaProperties());
+        KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
+                .setGroupId(config.get(JobOptions.KAFKA_SOURCE_GROUP_ID))
+                .setProperties(properties)
+                .setStartingOffsets(startingOffsets(config.get(JobOptions.KAFKA_SOURCE_STARTING_OFFSETS)))
+                .setDeserializer(new KafkaRawRecordDeserializer());
+        if (config.isSet(JobOptions.KAFKA_SOURCE_TOPICS)) {
+            List<String> topics = Arrays.stream(config.get(JobOptions.KAFKA_SOURCE_TOPICS).split(","))
+                    .map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toList());
+            builder.setTopics(topics);
+        } else {
+            builder.setTopicPattern(Pattern.compile(config.get(JobOptions.KAFKA_SOURCE_TOPIC_PATTERN)));
+        }
+        if (config.get(JobOptions.KAFKA_SOURCE_BOUNDED)) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    @SuppressWarnings("deprecation") // OffsetResetStrategy is what the connector takes
+    static OffsetsInitializer startingOffsets(String setting) {
+        switch (setting) {
+            case "earliest":
+                return OffsetsInitializer.earliest();
+            case "latest":
+                return OffsetsInitializer.latest();
+            case "committed":
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            default:
+                return OffsetsInitializer.timestamp(Long.parseLong(setting));
+        }
+    }
+}
