@@ -23,6 +23,9 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -31,6 +34,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
 
 /**
  * The Kafka job end to end: a real broker in this JVM (KRaft), the job on a MiniCluster with two
@@ -164,6 +169,93 @@ class KafkaJobITCase {
         assertThat(out).hasSize(RECORDS);
         for (int i = 0; i < RECORDS; i++) {
             assertThat(ids).contains(String.valueOf(i));
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> awaitCommitted(String topic, int count) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (true) {
+            List<ConsumerRecord<byte[], byte[]>> records = kafka.readCommitted(topic);
+            if (records.size() >= count || System.nanoTime() > deadline) {
+                return records;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static int[] codes(JsonNode record) {
+        JsonNode v = record.get("embedding").get("vector");
+        int[] out = new int[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = v.get(i).asInt();
+        }
+        return out;
+    }
+
+    /** Records {@code again-i} for i in [from, to), with the texts of records i. */
+    private static List<Map.Entry<String, byte[]>> again(int from, int to) {
+        List<Map.Entry<String, byte[]>> records = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            String value = "{\"id\": \"again-" + i + "\", \"text\": \"" + text(i) + "\", \"role\": \""
+                    + (i % 4 == 0 ? "query" : "document") + "\"}";
+            records.add(new AbstractMap.SimpleEntry<>("again-" + i, value.getBytes(StandardCharsets.UTF_8)));
+        }
+        return records;
+    }
+
+    @Test
+    void calibratedRangesSurviveStopWithSavepointAndRestoreAtAnotherParallelism(@TempDir Path savepoints)
+            throws Exception {
+        kafka.createTopic("in-4", 2);
+        kafka.createTopic("out-4", 2);
+        int half = 300;
+        Map<String, String> calibrate = Map.of("kafka.source.bounded", "false", "embedding.quantization", "int8",
+                "embedding.ranges", "calibrate", "embedding.calibration-size", "100",
+                "runtime.checkpoint-interval-ms", "300");
+        kafka.produce("in-4", goodRecords(half));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        KafkaRun.wire(env, config("in-4", "out-4", calibrate), UnaryOperator.identity());
+        JobClient first = env.executeAsync("calibrate, phase 1");
+        assertThat(awaitCommitted("out-4", half)).hasSize(half);
+        String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(),
+                SavepointFormatType.CANONICAL).get();
+
+        // phase 2, restored from the savepoint at parallelism 1, in two rounds: 200 new texts (had
+        // the restore lost the ranges, they would recalibrate them, differently, before round two),
+        // then phase 1's texts again under new ids
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        StreamExecutionEnvironment restored = StreamExecutionEnvironment.getExecutionEnvironment(restore);
+        Map<String, String> rescaled = new HashMap<>(calibrate);
+        rescaled.put("runtime.parallelism", "1");
+        KafkaRun.wire(restored, config("in-4", "out-4", rescaled), UnaryOperator.identity());
+        JobClient second = restored.executeAsync("calibrate, phase 2");
+        List<Map.Entry<String, byte[]>> fresh = new ArrayList<>();
+        for (int j = 0; j < 200; j++) {
+            String value = "{\"id\": \"fresh-" + j + "\", \"text\": \"a different sentence, number " + j
+                    + ", about databases" + " and indexes".repeat(j % 5) + "\"}";
+            fresh.add(new AbstractMap.SimpleEntry<>("fresh-" + j, value.getBytes(StandardCharsets.UTF_8)));
+        }
+        kafka.produce("in-4", fresh);
+        assertThat(awaitCommitted("out-4", half + 200)).hasSize(half + 200);
+        kafka.produce("in-4", again(0, half));
+        List<ConsumerRecord<byte[], byte[]>> all = awaitCommitted("out-4", 2 * half + 200);
+        second.cancel().get();
+
+        Map<String, JsonNode> results = byId(all);
+        assertThat(results).hasSize(2 * half + 200);
+        Set<String> rangeIds = new HashSet<>();
+        results.values().forEach(r -> rangeIds.add(r.get("embedding").get("ranges").asText()));
+        assertThat(rangeIds).as("every code, before and after the restore, uses the same ranges").hasSize(1);
+        assertThat(rangeIds).doesNotContain("card");
+        for (int i = 0; i < half; i++) {
+            int[] before = codes(results.get(String.valueOf(i)));
+            int[] after = codes(results.get("again-" + i));
+            assertThat(after).hasSameSizeAs(before);
+            for (int d = 0; d < before.length; d++) {
+                // the float vectors agree within 1e-5, which can move a value across a code boundary
+                assertThat(Math.abs(after[d] - before[d])).as("text %d dim %d", i, d).isLessThanOrEqualTo(1);
+            }
         }
     }
 

@@ -3,7 +3,9 @@ package io.leafembed.job;
 import io.leafembed.function.DeadLetter;
 import io.leafembed.function.EmbedRequest;
 import io.leafembed.function.EmbedResult;
+import io.leafembed.function.CalibratedQuantizer;
 import io.leafembed.function.EmbeddingOperator;
+import io.leafembed.function.RangeCalibrator;
 import io.leafembed.job.config.CommandLine;
 import io.leafembed.job.config.ConfigException;
 import io.leafembed.job.config.JobConfig;
@@ -12,6 +14,7 @@ import io.leafembed.job.source.RawRecord;
 import io.leafembed.job.source.RecordFormat;
 import io.leafembed.job.source.RecordParser;
 import io.leafembed.model.ModelLoadException;
+import io.leafembed.postprocess.QuantizationRanges;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -29,6 +32,8 @@ public final class LeafEmbedJob {
     /** Stable operator uids (never change them: savepoints map state by uid). */
     public static final String PARSE_UID = "leaf-embed-parse";
     public static final String EMBED_UID = "leaf-embed-embed";
+    public static final String CALIBRATE_UID = "leaf-embed-calibrate";
+    public static final String QUANTIZE_UID = "leaf-embed-quantize";
 
     /** The job's two outputs. */
     public record Outputs(DataStream<EmbedResult> results, DataStream<DeadLetter> deadLetters) {}
@@ -57,7 +62,25 @@ public final class LeafEmbedJob {
                 .uid(EMBED_UID);
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(RecordParser.DEAD_LETTERS)
                 .union(embedded.getSideOutput(EmbeddingOperator.DEAD_LETTERS));
-        return new Outputs(embedded, deadLetters);
+        DataStream<EmbedResult> results = config.calibratesRanges() ? quantizeCalibrated(embedded, config) : embedded;
+        return new Outputs(results, deadLetters);
+    }
+
+    /**
+     * Float embeddings -> one calibrator (parallelism 1) -> ranges broadcast to every quantizer, so
+     * all instances quantize with the same ranges, kept in checkpointed broadcast state.
+     */
+    private static DataStream<EmbedResult> quantizeCalibrated(DataStream<EmbedResult> floats, JobConfig config) {
+        DataStream<QuantizationRanges> ranges = floats
+                .transform("calibrate ranges", TypeInformation.of(QuantizationRanges.class),
+                        new RangeCalibrator(config.get(JobOptions.EMBEDDING_CALIBRATION_SIZE)))
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .uid(CALIBRATE_UID);
+        return floats.connect(ranges.broadcast(CalibratedQuantizer.RANGES))
+                .process(new CalibratedQuantizer(config.quantization()), TypeInformation.of(EmbedResult.class))
+                .name("quantize with calibrated ranges")
+                .uid(QUANTIZE_UID);
     }
 
     /**

@@ -322,7 +322,7 @@ public final class Embedder implements AutoCloseable {
         Quantization q = options.quantization();
         byte[] codes = q == Quantization.FLOAT32 ? null : Quantizer.quantize(vector, q, options.ranges());
         return new Embedding(vector, codes, q, modelId, role, outputDims, options.normalize(),
-                text.truncated(), text.length());
+                text.truncated(), text.length(), q.isScalar() ? options.ranges().id() : null);
     }
 
     @Override

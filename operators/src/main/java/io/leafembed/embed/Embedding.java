@@ -17,6 +17,9 @@ import java.util.Base64;
  * @param normalized whether the vector is L2-normalized
  * @param truncated whether the text was cut at the model's max length
  * @param tokenCount tokens fed to the model, special and prompt tokens included
+ * @param rangesId for int8/uint8, the {@link io.leafembed.postprocess.QuantizationRanges#id()} of
+ *     the ranges the codes were computed with (codes are comparable only under the same ranges);
+ *     null otherwise
  */
 public record Embedding(
         float[] vector,
@@ -27,7 +30,8 @@ public record Embedding(
         int dims,
         boolean normalized,
         boolean truncated,
-        int tokenCount)
+        int tokenCount,
+        String rangesId)
         implements Serializable {
 
     /** The codes as integers: signed for int8/binary, unsigned for uint8/ubinary. */

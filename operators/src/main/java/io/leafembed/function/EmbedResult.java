@@ -2,11 +2,14 @@ package io.leafembed.function;
 
 import io.leafembed.embed.Embedding;
 import io.leafembed.postprocess.Quantization;
+import io.leafembed.postprocess.QuantizationRanges;
+import io.leafembed.postprocess.Quantizer;
 
 /**
  * An embedded record: the request's id, role and pass-through payload, with the embedding
  * flattened into Flink-serializable fields (see {@link Embedding} for their meaning). {@code
- * codes} is null for float32; {@code quantization} is its id ({@code int8}, ...).
+ * codes} is null for float32; {@code quantization} is its id ({@code int8}, ...); {@code rangesId}
+ * names the int8/uint8 ranges.
  */
 public record EmbedResult(
         String id,
@@ -19,17 +22,26 @@ public record EmbedResult(
         int dims,
         boolean normalized,
         boolean truncated,
-        int tokenCount) {
+        int tokenCount,
+        String rangesId) {
 
     /** Joins a request with its embedding. */
     public static EmbedResult of(EmbedRequest request, Embedding e) {
         return new EmbedResult(request.id(), e.role(), request.payload(), e.vector(), e.codes(),
-                e.quantization().id(), e.modelId(), e.dims(), e.normalized(), e.truncated(), e.tokenCount());
+                e.quantization().id(), e.modelId(), e.dims(), e.normalized(), e.truncated(), e.tokenCount(),
+                e.rangesId());
     }
 
     /** The embedding again, for callers that want the library type. */
     public Embedding embedding() {
         return new Embedding(vector, codes, Quantization.fromId(quantization), modelId, role, dims,
-                normalized, truncated, tokenCount);
+                normalized, truncated, tokenCount, rangesId);
+    }
+
+    /** This result quantized with {@code ranges} (for ranges known only after embedding). */
+    public EmbedResult quantized(Quantization precision, QuantizationRanges ranges) {
+        return new EmbedResult(id, role, payload, vector, Quantizer.quantize(vector, precision, ranges),
+                precision.id(), modelId, dims, normalized, truncated, tokenCount,
+                precision.isScalar() ? ranges.id() : null);
     }
 }

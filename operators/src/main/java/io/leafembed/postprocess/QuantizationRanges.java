@@ -122,6 +122,29 @@ public final class QuantizationRanges implements Serializable {
         return precision;
     }
 
+    /**
+     * A short name for these ranges, written with each int8/uint8 embedding so consumers can tell
+     * which codes are comparable: {@code card} for the card's ranges, else the first 8 hex digits
+     * of a SHA-256 over the precision and the values.
+     */
+    public String id() {
+        if (equals(card())) {
+            return "card";
+        }
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 + 16 * min.length);
+            buf.put((byte) precision.ordinal());
+            for (int i = 0; i < min.length; i++) {
+                buf.putDouble(min[i]).putDouble(max[i]);
+            }
+            byte[] hash = digest.digest(buf.array());
+            return String.format("%02x%02x%02x%02x", hash[0], hash[1], hash[2], hash[3]);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
     private static double[] widen(float[] v) {
         double[] out = new double[v.length];
         for (int i = 0; i < v.length; i++) {

@@ -150,7 +150,21 @@ public final class JobConfig implements Serializable {
             throw new ConfigException("'model.onnx-variant' picks a graph under 'model.dir'; set model.dir"
                     + " (--model DIR) or drop the variant");
         }
+        if (calibratesRanges() && !Quantization.fromId(get(JobOptions.EMBEDDING_QUANTIZATION)).isScalar()) {
+            throw new ConfigException("'embedding.ranges' calibrate applies to int8 and uint8, but"
+                    + " 'embedding.quantization' is " + get(JobOptions.EMBEDDING_QUANTIZATION));
+        }
         validateKafka();
+    }
+
+    /** Whether int8/uint8 ranges are calibrated from the stream (then the model emits floats). */
+    public boolean calibratesRanges() {
+        return get(JobOptions.EMBEDDING_RANGES).equals("calibrate");
+    }
+
+    /** The output precision (the Embedder's own is float32 when ranges are calibrated later). */
+    public Quantization quantization() {
+        return Quantization.fromId(get(JobOptions.EMBEDDING_QUANTIZATION));
     }
 
     private void validateKafka() {
@@ -248,7 +262,7 @@ public final class JobConfig implements Serializable {
                 ? get(JobOptions.RUNTIME_INTRA_OP_THREADS) : Math.max(1, defaultIntraOpThreads);
         try {
             return b.truncateDim(get(JobOptions.EMBEDDING_TRUNCATE_DIM))
-                    .quantization(Quantization.fromId(get(JobOptions.EMBEDDING_QUANTIZATION)))
+                    .quantization(calibratesRanges() ? Quantization.FLOAT32 : quantization())
                     .normalize(get(JobOptions.EMBEDDING_NORMALIZE))
                     .emptyText(get(JobOptions.EMBEDDING_EMPTY_TEXT).equals("embed")
                             ? EmptyTextPolicy.EMBED : EmptyTextPolicy.REJECT)

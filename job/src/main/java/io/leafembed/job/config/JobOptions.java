@@ -39,6 +39,14 @@ public final class JobOptions {
     public static final ConfigKey<String> EMBEDDING_QUANTIZATION = ConfigKey.choice("embedding.quantization",
             "float32", "Output precision, with sentence-transformers' semantics.",
             "float32", "int8", "uint8", "binary", "ubinary");
+    public static final ConfigKey<String> EMBEDDING_RANGES = ConfigKey.choice("embedding.ranges", "card",
+            "int8/uint8 ranges: card ([-1, 1] per dim, the model card's) or calibrate (per-dim min and max of"
+                    + " the first embedding.calibration-size embeddings of the stream, kept in checkpointed"
+                    + " state so codes stay comparable across restarts, savepoints and rescaling).",
+            "card", "calibrate");
+    public static final ConfigKey<Integer> EMBEDDING_CALIBRATION_SIZE = ConfigKey.integer(
+            "embedding.calibration-size", 1000, 2, 1_000_000,
+            "Embeddings sampled for calibrated ranges; records wait (in state) until the sample is full.");
     public static final ConfigKey<Boolean> EMBEDDING_NORMALIZE = ConfigKey.bool("embedding.normalize", true,
             "L2-normalize the vectors.");
     public static final ConfigKey<String> EMBEDDING_EMPTY_TEXT = ConfigKey.choice("embedding.empty-text",
@@ -154,7 +162,8 @@ public final class JobOptions {
     public static final List<ConfigKey<?>> ALL = List.of(
             MODEL_DIR, MODEL_ONNX_VARIANT, MODEL_ONNX_FILE, MODEL_TOKENIZER_FILE, MODEL_ID, MODEL_MAX_LENGTH,
             MODEL_POOLING, MODEL_QUERY_PROMPT, MODEL_DOCUMENT_PROMPT,
-            EMBEDDING_TRUNCATE_DIM, EMBEDDING_QUANTIZATION, EMBEDDING_NORMALIZE, EMBEDDING_EMPTY_TEXT,
+            EMBEDDING_TRUNCATE_DIM, EMBEDDING_QUANTIZATION, EMBEDDING_RANGES, EMBEDDING_CALIBRATION_SIZE,
+            EMBEDDING_NORMALIZE, EMBEDDING_EMPTY_TEXT,
             RUNTIME_PARALLELISM, RUNTIME_INTRA_OP_THREADS, RUNTIME_INTER_OP_THREADS, RUNTIME_GRAPH_OPTIMIZATION,
             RUNTIME_CUDA,
             BATCHING_WINDOW_SIZE, BATCHING_MAX_WAIT_MS, BATCHING_MAX_BATCH_SIZE, BATCHING_MAX_BATCH_TOKENS,

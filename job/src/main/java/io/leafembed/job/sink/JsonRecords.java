@@ -26,7 +26,9 @@ import java.util.Base64;
  *   "vector": [0.0123, ...]}}
  * }</pre>
  *
- * With the base64 encoding {@code "vector"} is replaced by {@code "base64"}. A dead letter is
+ * int8/uint8 embeddings also carry {@code "ranges"}: the id of the quantization ranges ({@code
+ * card}, or a hash of calibrated ones); codes are comparable only under the same ranges. With the
+ * base64 encoding {@code "vector"} is replaced by {@code "base64"}. A dead letter is
  * {@code {"id", "stage", "reason", "source", "original"}} with the original value as text when it
  * is valid UTF-8, plus {@code "original_base64"} always.
  */
@@ -54,6 +56,9 @@ public final class JsonRecords implements Serializable {
                 .put("tokens", r.tokenCount());
         if (r.role() != null) {
             e.put("role", r.role());
+        }
+        if (r.rangesId() != null) {
+            e.put("ranges", r.rangesId());
         }
         if (encoding == OutputEncoding.BASE64) {
             e.put("base64", Base64.getEncoder().encodeToString(packed(r)));

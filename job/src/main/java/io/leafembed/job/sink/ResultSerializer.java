@@ -9,7 +9,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Writes embedded records to Kafka, keyed by record id (so a compacted topic keeps the latest
  * embedding per id). The value is the JSON record ({@link JsonRecords}), or with the raw encoding
  * only the packed bytes, with the metadata in headers {@code leafembed.model}, {@code .dims},
- * {@code .dtype}, {@code .truncated} and {@code .tokens}.
+ * {@code .dtype}, {@code .truncated}, {@code .tokens} and, for int8/uint8, {@code .ranges}.
  */
 public final class ResultSerializer implements KafkaRecordSerializationSchema<EmbedResult> {
 
@@ -39,6 +39,9 @@ public final class ResultSerializer implements KafkaRecordSerializationSchema<Em
                 .add("leafembed.dtype", utf8(r.quantization()))
                 .add("leafembed.truncated", utf8(String.valueOf(r.truncated())))
                 .add("leafembed.tokens", utf8(String.valueOf(r.tokenCount())));
+        if (r.rangesId() != null) {
+            record.headers().add("leafembed.ranges", utf8(r.rangesId()));
+        }
         return record;
     }
 

@@ -15,7 +15,7 @@ class JsonRecordsTest {
 
     private static EmbedResult result(float[] vector, byte[] codes, String dtype) {
         return new EmbedResult("a", "query", "{\"id\":\"a\",\"text\":\"t\",\"keep\":1}", vector, codes, dtype,
-                "m", codes == null ? vector.length : vector.length, true, false, 5);
+                "m", vector.length, true, false, 5, dtype.endsWith("int8") ? "card" : null);
     }
 
     @Test
@@ -38,6 +38,7 @@ class JsonRecordsTest {
         assertThat(u.get("emb").get("vector").toString()).isEqualTo("[200,3]");
         JsonNode s = MAPPER.readTree(json.result(result(new float[2], new byte[] {(byte) 200, 3}, "int8")));
         assertThat(s.get("emb").get("vector").toString()).isEqualTo("[-56,3]");
+        assertThat(s.get("emb").get("ranges").asText()).isEqualTo("card");
     }
 
     @Test
