@@ -21,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -46,9 +49,13 @@ class KafkaJobITCase {
     private static final int RECORDS = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Keeps the job's metrics after it ends, so tests can read the operator's batching metrics. */
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+                    .setConfiguration(METRICS.addToConfiguration(new Configuration())).build());
 
     private static KafkaBroker kafka;
 
@@ -97,7 +104,7 @@ class KafkaJobITCase {
         return JobConfig.of(settings);
     }
 
-    private static void runJob(JobConfig config, String restartStrategy, UnaryOperator<org.apache.flink.streaming.api.datastream.DataStream<io.leafembed.function.EmbedResult>> beforeSink) throws Exception {
+    private static JobID runJob(JobConfig config, String restartStrategy, UnaryOperator<org.apache.flink.streaming.api.datastream.DataStream<io.leafembed.function.EmbedResult>> beforeSink) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Configuration restarts = new Configuration();
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY, restartStrategy);
@@ -105,7 +112,15 @@ class KafkaJobITCase {
         restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         env.configure(restarts);
         KafkaRun.wire(env, config, beforeSink);
-        env.execute("leaf-embed-it");
+        return env.execute("leaf-embed-it").getJobID();
+    }
+
+    /** The sum over all subtasks of the embedding operator's counter {@code name}. */
+    private static long counter(JobID job, String name) {
+        return METRICS.getMetricsByIdentifiers(job).entrySet().stream()
+                .filter(e -> e.getKey().endsWith(".leafembed." + name))
+                .mapToLong(e -> ((Counter) e.getValue()).getCount())
+                .sum();
     }
 
     private static Map<String, JsonNode> byId(List<ConsumerRecord<byte[], byte[]>> records) throws Exception {
@@ -132,7 +147,16 @@ class KafkaJobITCase {
         kafka.createTopic("in-1", 4);
         kafka.createTopic("out-1", 4);
         kafka.produce("in-1", goodRecords(RECORDS));
-        runJob(config("in-1", "out-1", Map.of()), "none", UnaryOperator.identity());
+        JobID job = runJob(config("in-1", "out-1", Map.of()), "none", UnaryOperator.identity());
+
+        // the operator batched the stream: several texts per model run, little padding
+        double meanBatch = (double) counter(job, "batchedTexts") / counter(job, "batches");
+        double padding = (double) counter(job, "computedTokens") / counter(job, "tokens");
+        System.out.printf("Kafka job: %d embedded in %d batches, mean batch size %.1f, padding ratio %.3f%n",
+                counter(job, "recordsOut"), counter(job, "batches"), meanBatch, padding);
+        assertThat(counter(job, "recordsOut")).isEqualTo(RECORDS);
+        assertThat(meanBatch).isGreaterThan(1.0);
+        assertThat(padding).isLessThanOrEqualTo(1.15);
 
         List<ConsumerRecord<byte[], byte[]>> out = kafka.readCommitted("out-1");
         assertThat(out).hasSize(RECORDS);

@@ -58,7 +58,8 @@ public final class LeafEmbedJob {
         SingleOutputStreamOperator<EmbedResult> embedded = parsed
                 .transform("embed", TypeInformation.of(EmbedResult.class),
                         new EmbeddingOperator(config.embedderOptions(defaultIntraOpThreads),
-                                config.batchingOptions(), config.get(JobOptions.BATCHING_CACHE_SIZE)))
+                                config.roleEmbedderOptions(defaultIntraOpThreads), config.batchingOptions(),
+                                config.get(JobOptions.BATCHING_CACHE_SIZE)))
                 .uid(EMBED_UID);
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(RecordParser.DEAD_LETTERS)
                 .union(embedded.getSideOutput(EmbeddingOperator.DEAD_LETTERS));

@@ -47,7 +47,8 @@ public final class LocalRun {
         Path input = resolveInput(config.get(JobOptions.INPUT_FILE), log);
         int parallelism = config.isSet(JobOptions.RUNTIME_PARALLELISM) ? config.get(JobOptions.RUNTIME_PARALLELISM) : 1;
         int intraOpThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
-        checkModel(config.embedderOptions(intraOpThreads));
+        checkModel("model", config.embedderOptions(intraOpThreads));
+        config.roleEmbedderOptions(intraOpThreads).forEach((role, options) -> checkModel(role + " model", options));
 
         Configuration flinkConfig = new Configuration();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
@@ -110,9 +111,9 @@ public final class LocalRun {
     }
 
     /** Opens the model once in the client, so a bad model fails here with its message, not in a task. */
-    private static void checkModel(EmbedderOptions options) {
+    private static void checkModel(String what, EmbedderOptions options) {
         try (Embedder embedder = Embedder.open(options)) {
-            System.err.printf("leaf-embed: model '%s': %d dims, %s, max %d tokens, roles %s%n",
+            System.err.printf("leaf-embed: %s '%s': %d dims, %s, max %d tokens, roles %s%n", what,
                     embedder.modelId(), embedder.dims(), options.quantization(), embedder.maxLength(),
                     embedder.roles());
         }

@@ -5,8 +5,12 @@ import io.leafembed.embed.EmbedderOptions;
 import io.leafembed.embed.Embedding;
 import io.leafembed.embed.TextInput;
 import io.leafembed.inference.InferenceException;
+import io.leafembed.model.ModelLoadException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -47,10 +51,12 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private final EmbedderOptions embedderOptions;
+    private final Map<String, EmbedderOptions> roleOptions;
     private final BatchingOptions batching;
     private final int cacheSize;
 
     private transient Embedder embedder;
+    private transient Map<String, Embedder> roleEmbedders;
     private transient EmbeddingCache cache;
     private transient EmbeddingMetrics metrics;
     private transient List<StreamRecord<EmbedRequest>> window;
@@ -58,7 +64,18 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
 
     /** @param cacheSize embeddings cached per instance by role and text; 0 for none */
     public EmbeddingOperator(EmbedderOptions embedderOptions, BatchingOptions batching, int cacheSize) {
+        this(embedderOptions, Map.of(), batching, cacheSize);
+    }
+
+    /**
+     * An operator with a model per role (asymmetric retrieval: e.g. queries on mdbr-leaf-mt,
+     * documents on mxbai-embed-large-v1); roles not in {@code roleOptions} use {@code
+     * embedderOptions}. Each model is loaded once per instance; all must give the same dims.
+     */
+    public EmbeddingOperator(EmbedderOptions embedderOptions, Map<String, EmbedderOptions> roleOptions,
+            BatchingOptions batching, int cacheSize) {
         this.embedderOptions = embedderOptions;
+        this.roleOptions = new HashMap<>(roleOptions);
         this.batching = batching;
         this.cacheSize = cacheSize;
         if (cacheSize < 0) {
@@ -70,6 +87,19 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     public void open() throws Exception {
         super.open();
         embedder = Embedder.open(embedderOptions);
+        roleEmbedders = new HashMap<>();
+        for (Map.Entry<String, EmbedderOptions> role : roleOptions.entrySet()) {
+            Embedder roleEmbedder = Embedder.open(role.getValue());
+            roleEmbedders.put(role.getKey(), roleEmbedder);
+            if (roleEmbedder.dims() != embedder.dims()) {
+                throw new ModelLoadException(roleEmbedder.modelId(), "the model of role '" + role.getKey()
+                        + "' gives " + roleEmbedder.dims() + " dims but the main model '" + embedder.modelId()
+                        + "' gives " + embedder.dims() + ": models of an asymmetric pair must be aligned,"
+                        + " with the same dims (set embedding.truncate-dim to a common size if both are"
+                        + " Matryoshka models)");
+            }
+            LOG.info("Role '{}' embeds with model '{}'", role.getKey(), roleEmbedder.modelId());
+        }
         cache = new EmbeddingCache(cacheSize);
         metrics = new EmbeddingMetrics(getMetricGroup());
         window = new ArrayList<>(batching.windowSize());
@@ -89,7 +119,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         EmbedRequest request = record.getValue();
         Optional<String> reason = request.text() == null
                 ? Optional.of("missing text")
-                : embedder.rejectReason(new TextInput(request.text(), request.role()));
+                : embedderFor(request.role()).rejectReason(new TextInput(request.text(), request.role()));
         if (reason.isPresent()) {
             deadLetter(record, reason.get());
             return;
@@ -126,22 +156,26 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         List<StreamRecord<EmbedRequest>> records = window;
         window = new ArrayList<>(batching.windowSize());
         Embedding[] results = new Embedding[records.size()];
-        List<Integer> misses = new ArrayList<>();
-        List<TextInput> missInputs = new ArrayList<>();
+        // cache misses, grouped by the model that embeds them (one group unless roles have models)
+        Map<Embedder, List<Integer>> misses = new LinkedHashMap<>();
         for (int i = 0; i < records.size(); i++) {
             EmbedRequest r = records.get(i).getValue();
             results[i] = cache.get(r.role(), r.text());
             if (results[i] != null) {
                 metrics.cacheHit();
             } else {
-                misses.add(i);
-                missInputs.add(new TextInput(r.text(), r.role()));
+                misses.computeIfAbsent(embedderFor(r.role()), e -> new ArrayList<>()).add(i);
             }
         }
-        if (!missInputs.isEmpty()) {
-            List<Embedding> embedded = embedIsolatingFailures(missInputs);
-            for (int k = 0; k < misses.size(); k++) {
-                results[misses.get(k)] = embedded.get(k);
+        for (Map.Entry<Embedder, List<Integer>> group : misses.entrySet()) {
+            List<TextInput> inputs = new ArrayList<>(group.getValue().size());
+            for (int i : group.getValue()) {
+                EmbedRequest r = records.get(i).getValue();
+                inputs.add(new TextInput(r.text(), r.role()));
+            }
+            List<Embedding> embedded = embedIsolatingFailures(group.getKey(), inputs);
+            for (int k = 0; k < inputs.size(); k++) {
+                results[group.getValue().get(k)] = embedded.get(k);
             }
         }
         for (int i = 0; i < records.size(); i++) {
@@ -157,8 +191,13 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         }
     }
 
+    private Embedder embedderFor(String role) {
+        Embedder roleEmbedder = role == null ? null : roleEmbedders.get(role);
+        return roleEmbedder != null ? roleEmbedder : embedder;
+    }
+
     /** Embeds the inputs; when a batch fails, retries each input alone (null where it still fails). */
-    private List<Embedding> embedIsolatingFailures(List<TextInput> inputs) {
+    private List<Embedding> embedIsolatingFailures(Embedder embedder, List<TextInput> inputs) {
         try {
             return embedder.embed(inputs, metrics);
         } catch (InferenceException e) {
@@ -185,6 +224,9 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     @Override
     public void close() throws Exception {
         try {
+            if (roleEmbedders != null) {
+                roleEmbedders.values().forEach(Embedder::close);
+            }
             if (embedder != null) {
                 embedder.close();
             }

@@ -159,4 +159,50 @@ class EmbeddingOperatorTest {
             assertThat(metrics(h).batches()).isEqualTo(1);
         }
     }
+
+    @Test
+    void eachRoleEmbedsWithItsOwnModel() throws Exception {
+        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(),
+                java.util.Map.of("query", TestModels.minilmInt8().build()), new BatchingOptions(6, 60_000), 0);
+        List<String> texts = burst(6);
+        try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
+            h.open();
+            for (int i = 0; i < 6; i++) {
+                h.processElement(new EmbedRequest(String.valueOf(i), texts.get(i), i % 2 == 0 ? "query" : "document",
+                        null), i);
+            }
+            List<EmbedResult> out = h.extractOutputValues();
+            assertThat(out).extracting(EmbedResult::id).containsExactly("0", "1", "2", "3", "4", "5");
+            List<TextInput> queries = List.of(TextInput.query(texts.get(0)), TextInput.query(texts.get(2)),
+                    TextInput.query(texts.get(4)));
+            try (Embedder int8 = Embedder.open(TestModels.minilmInt8().build())) {
+                List<io.leafembed.embed.Embedding> expected = int8.embed(queries);
+                for (int k = 0; k < 3; k++) {
+                    EmbedResult q = out.get(2 * k);
+                    assertThat(q.modelId()).isEqualTo("all-minilm-l6-v2-q");
+                    assertThat(Vectors.maxAbsDiff(q.vector(), expected.get(k).vector())).isLessThan(1e-6);
+                }
+            }
+            for (int k = 0; k < 3; k++) {
+                EmbedResult d = out.get(2 * k + 1);
+                assertThat(d.modelId()).isEqualTo("all-minilm-l6-v2");
+                float[] alone = reference.embed(TextInput.document(texts.get(2 * k + 1))).vector();
+                assertThat(Vectors.maxAbsDiff(d.vector(), alone)).isLessThan(1e-5);
+            }
+        }
+    }
+
+    @Test
+    void roleModelsMustGiveTheSameDims() {
+        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(),
+                java.util.Map.of("query", io.leafembed.embed.EmbedderOptions.builder()
+                        .modelDir(io.leafembed.testutils.LeafShapedModel.directory()).build()),
+                BatchingOptions.defaults(), 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+            try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
+                h.open();
+            }
+        }).hasMessageContaining("the model of role 'query' gives 1024 dims but the main model"
+                + " 'all-minilm-l6-v2' gives 384");
+    }
 }

@@ -146,6 +146,11 @@ public final class JobConfig implements Serializable {
             throw new ConfigException("'model.onnx-file' and 'model.tokenizer-file' go together: set both"
                     + " (--onnx FILE --tokenizer FILE)");
         }
+        if (isSet(JobOptions.MODEL_QUERY_ONNX_VARIANT) && !isSet(JobOptions.MODEL_QUERY_DIR)
+                || isSet(JobOptions.MODEL_DOCUMENT_ONNX_VARIANT) && !isSet(JobOptions.MODEL_DOCUMENT_DIR)) {
+            throw new ConfigException("'model.query.onnx-variant' / 'model.document.onnx-variant' pick a graph"
+                    + " under that role's model directory: set 'model.query.dir' / 'model.document.dir' too");
+        }
         if (isSet(JobOptions.MODEL_ONNX_VARIANT) && !dir) {
             throw new ConfigException("'model.onnx-variant' picks a graph under 'model.dir'; set model.dir"
                     + " (--model DIR) or drop the variant");
@@ -253,8 +258,36 @@ public final class JobConfig implements Serializable {
             b.bundledModel(BUNDLED_MODEL).pooling(PoolingMode.MEAN).maxLength(BUNDLED_MAX_LENGTH);
         }
         Optional.ofNullable(get(JobOptions.MODEL_POOLING)).map(PoolingMode::fromId).ifPresent(b::pooling);
-        Optional.ofNullable(get(JobOptions.MODEL_MAX_LENGTH)).ifPresent(b::maxLength);
         Optional.ofNullable(get(JobOptions.MODEL_ID)).ifPresent(b::modelId);
+        return withCommonSettings(b, defaultIntraOpThreads);
+    }
+
+    /**
+     * The models of roles that have their own ({@code model.query.dir}, {@code
+     * model.document.dir}): asymmetric retrieval, e.g. queries with mdbr-leaf-mt and documents
+     * with mxbai-embed-large-v1. Roles not in the map use {@link #embedderOptions}.
+     */
+    public Map<String, EmbedderOptions> roleEmbedderOptions(int defaultIntraOpThreads) {
+        Map<String, EmbedderOptions> roles = new LinkedHashMap<>();
+        roleModel(PromptTemplates.QUERY, JobOptions.MODEL_QUERY_DIR, JobOptions.MODEL_QUERY_ONNX_VARIANT,
+                defaultIntraOpThreads).ifPresent(o -> roles.put(PromptTemplates.QUERY, o));
+        roleModel(PromptTemplates.DOCUMENT, JobOptions.MODEL_DOCUMENT_DIR, JobOptions.MODEL_DOCUMENT_ONNX_VARIANT,
+                defaultIntraOpThreads).ifPresent(o -> roles.put(PromptTemplates.DOCUMENT, o));
+        return roles;
+    }
+
+    private Optional<EmbedderOptions> roleModel(String role, ConfigKey<String> dir, ConfigKey<String> variant,
+            int defaultIntraOpThreads) {
+        if (!isSet(dir)) {
+            return Optional.empty();
+        }
+        // the role's own directory says its pooling, Dense layers and max length
+        EmbedderOptions.Builder b = EmbedderOptions.builder().modelDir(Path.of(get(dir))).onnxVariant(get(variant));
+        return Optional.of(withCommonSettings(b, defaultIntraOpThreads));
+    }
+
+    private EmbedderOptions withCommonSettings(EmbedderOptions.Builder b, int defaultIntraOpThreads) {
+        Optional.ofNullable(get(JobOptions.MODEL_MAX_LENGTH)).ifPresent(b::maxLength);
         Optional.ofNullable(get(JobOptions.MODEL_QUERY_PROMPT)).ifPresent(p -> b.prompt(PromptTemplates.QUERY, p));
         Optional.ofNullable(get(JobOptions.MODEL_DOCUMENT_PROMPT))
                 .ifPresent(p -> b.prompt(PromptTemplates.DOCUMENT, p));

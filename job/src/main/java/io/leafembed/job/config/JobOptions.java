@@ -33,6 +33,16 @@ public final class JobOptions {
     public static final ConfigKey<String> MODEL_DOCUMENT_PROMPT = ConfigKey.string("model.document-prompt", null,
             "Prefix for texts with role document (default: the model's document prompt, usually none).");
 
+    public static final ConfigKey<String> MODEL_QUERY_DIR = ConfigKey.string("model.query.dir", null,
+            "Asymmetric retrieval: a separate model directory for role query (e.g. mdbr-leaf-mt, with"
+                    + " documents on an aligned model such as mxbai-embed-large-v1); dims must match.");
+    public static final ConfigKey<String> MODEL_QUERY_ONNX_VARIANT = ConfigKey.string("model.query.onnx-variant",
+            null, "The graph under model.query.dir's onnx/ (default model.onnx).");
+    public static final ConfigKey<String> MODEL_DOCUMENT_DIR = ConfigKey.string("model.document.dir", null,
+            "A separate model directory for role document (default: the main model).");
+    public static final ConfigKey<String> MODEL_DOCUMENT_ONNX_VARIANT = ConfigKey.string(
+            "model.document.onnx-variant", null, "The graph under model.document.dir's onnx/ (default model.onnx).");
+
     // ---- embedding
     public static final ConfigKey<Integer> EMBEDDING_TRUNCATE_DIM = ConfigKey.integer("embedding.truncate-dim",
             null, 1, 65536, "Matryoshka truncation to this many dims, then re-normalized (default: all).");
@@ -161,7 +171,8 @@ public final class JobOptions {
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(
             MODEL_DIR, MODEL_ONNX_VARIANT, MODEL_ONNX_FILE, MODEL_TOKENIZER_FILE, MODEL_ID, MODEL_MAX_LENGTH,
-            MODEL_POOLING, MODEL_QUERY_PROMPT, MODEL_DOCUMENT_PROMPT,
+            MODEL_POOLING, MODEL_QUERY_PROMPT, MODEL_DOCUMENT_PROMPT, MODEL_QUERY_DIR, MODEL_QUERY_ONNX_VARIANT,
+            MODEL_DOCUMENT_DIR, MODEL_DOCUMENT_ONNX_VARIANT,
             EMBEDDING_TRUNCATE_DIM, EMBEDDING_QUANTIZATION, EMBEDDING_RANGES, EMBEDDING_CALIBRATION_SIZE,
             EMBEDDING_NORMALIZE, EMBEDDING_EMPTY_TEXT,
             RUNTIME_PARALLELISM, RUNTIME_INTRA_OP_THREADS, RUNTIME_INTER_OP_THREADS, RUNTIME_GRAPH_OPTIMIZATION,

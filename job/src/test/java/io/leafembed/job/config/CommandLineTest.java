@@ -116,6 +116,24 @@ class CommandLineTest {
     }
 
     @Test
+    void rolesCanHaveTheirOwnModelDirectory() throws Exception {
+        Path yaml = tmp.resolve("asymmetric.yaml");
+        Files.writeString(yaml, "model:\n  dir: /models/mxbai\n  query:\n    dir: /models/leaf\n"
+                + "    onnx-variant: int8\n  max-length: 128\nembedding:\n  truncate-dim: 512\n");
+        JobConfig config = CommandLine.parse(new String[] {"--config", yaml.toString()}).config();
+        java.util.Map<String, EmbedderOptions> roles = config.roleEmbedderOptions(1);
+        assertThat(roles).containsOnlyKeys("query");
+        EmbedderOptions query = roles.get("query");
+        assertThat(query.modelDir()).isEqualTo(Path.of("/models/leaf"));
+        assertThat(query.onnxVariant()).isEqualTo("int8");
+        assertThat(query.maxLength()).isEqualTo(128);
+        assertThat(query.truncateDim()).isEqualTo(512);
+        assertThat(config.embedderOptions(1).modelDir()).isEqualTo(Path.of("/models/mxbai"));
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--model.document.onnx-variant", "int8"}).config())
+                .hasMessageContaining("set 'model.query.dir' / 'model.document.dir' too");
+    }
+
+    @Test
     void missingValuesAndStrayArgumentsAreErrors() {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"--input"})).hasMessage("option --input needs a value");
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"in.txt"}))
