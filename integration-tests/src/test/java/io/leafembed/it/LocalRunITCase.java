@@ -67,7 +67,7 @@ class LocalRunITCase {
                 "--dead-letters", dead.toString(), "--quantization", "ubinary", "--encoding", "base64");
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         List<JsonNode> results = readJsonLines(out);
-        assertThat(results).extracting(r -> r.get("id").asText()).containsExactly("q1", "d1", "d2", "4");
+        assertThat(results).extracting(r -> r.get("id").asText()).containsExactly("q1", "d1", "d2", "4", "9");
         assertThat(results.get(0).get("embedding").get("role").asText()).isEqualTo("query");
         assertThat(results.get(0).get("lang").asText()).isEqualTo("en");
         assertThat(java.util.Base64.getDecoder().decode(results.get(0).get("embedding").get("base64").asText()))
@@ -78,8 +78,11 @@ class LocalRunITCase {
                 "missing text field 'text'",
                 "unknown role 'passage': this model knows [document, query]",
                 "malformed JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object"
-                        + " or token 'null', 'true' or 'false')");
-        assertThat(run.stderr()).contains("done: 4 embedded, 4 dead letters");
+                        + " or token 'null', 'true' or 'false')",
+                "malformed JSON: Trailing token (of type START_OBJECT) found after value (bound as"
+                        + " `com.fasterxml.jackson.databind.JsonNode`): not allowed as per"
+                        + " `DeserializationFeature.FAIL_ON_TRAILING_TOKENS`");
+        assertThat(run.stderr()).contains("done: 5 embedded, 5 dead letters");
     }
 
     @Test
@@ -88,6 +91,22 @@ class LocalRunITCase {
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         assertThat(run.stdoutLines()).hasSize(2);
         assertThat(JSON.readTree(run.stdoutLines().get(1)).get("embedding").get("vector").size()).isEqualTo(32);
+    }
+
+    @Test
+    void aDefaultRoleTheModelDoesNotKnowFailsAtStartup() throws Exception {
+        JobJar.Run run = JobJar.run(null, "--input", "config/sample-input.txt", "--role", "querry");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderr()).contains("'input.default-role' is 'querry' but model 'all-minilm-l6-v2-q'"
+                + " knows the roles [document, query]");
+    }
+
+    @Test
+    void aBadModelOnAKafkaRunFailsAtStartupInsteadOfRestarting() throws Exception {
+        JobJar.Run run = JobJar.run(null, "--kafka.bootstrap-servers", "localhost:1", "--kafka.source.topics", "t",
+                "--kafka.sink.topic", "o", "--model", "no/such/model");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.stderr()).contains("model directory no/such/model does not exist");
     }
 
     @Test

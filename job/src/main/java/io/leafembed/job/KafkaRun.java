@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -30,6 +31,11 @@ public final class KafkaRun {
     /** Builds and runs the job until it ends (bounded source) or is cancelled. */
     public static int run(JobConfig config) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        System.err.println("leaf-embed: " + ModelCheck.describe(config));
+        if (env instanceof LocalStreamEnvironment) {
+            // java -jar: the client runs the job, so it may (and should) check the models first
+            ModelCheck.run(config, 1, System.err);
+        }
         System.err.println("leaf-embed: Kafka " + config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS) + ", topics "
                 + (config.isSet(JobOptions.KAFKA_SOURCE_TOPICS) ? config.get(JobOptions.KAFKA_SOURCE_TOPICS)
                         : "matching " + config.get(JobOptions.KAFKA_SOURCE_TOPIC_PATTERN))

@@ -1,7 +1,5 @@
 package io.leafembed.job;
 
-import io.leafembed.embed.Embedder;
-import io.leafembed.embed.EmbedderOptions;
 import io.leafembed.job.config.ConfigException;
 import io.leafembed.job.config.JobConfig;
 import io.leafembed.job.config.JobOptions;
@@ -43,19 +41,18 @@ public final class LocalRun {
     /** Runs the job to the end of its input; returns the process exit code. */
     public static int run(JobConfig config) throws Exception {
         PrintStream log = System.err;
-        log.println("leaf-embed: " + describeModel(config));
+        log.println("leaf-embed: " + ModelCheck.describe(config));
         Path input = resolveInput(config.get(JobOptions.INPUT_FILE), log);
         int parallelism = config.isSet(JobOptions.RUNTIME_PARALLELISM) ? config.get(JobOptions.RUNTIME_PARALLELISM) : 1;
         int intraOpThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
-        checkModel("model", config.embedderOptions(intraOpThreads));
-        config.roleEmbedderOptions(intraOpThreads).forEach((role, options) -> checkModel(role + " model", options));
+        ModelCheck.run(config, intraOpThreads, log);
 
         Configuration flinkConfig = new Configuration();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
         env.setParallelism(parallelism);
         RecordFormat format = RecordFormat.resolve(config.get(JobOptions.INPUT_FORMAT), input.getFileName().toString());
         DataStream<RawRecord> raw = env.fromSource(
-                        FileSource.forRecordStreamFormat(new NumberedLineFormat(),
+                        FileSource.forRecordStreamFormat(new NumberedLineFormat(maxLineBytes(config)),
                                 new org.apache.flink.core.fs.Path(input.toUri())).build(),
                         WatermarkStrategy.noWatermarks(), "input file")
                 .setParallelism(1)
@@ -100,23 +97,9 @@ public final class LocalRun {
         return 0;
     }
 
-    private static String describeModel(JobConfig config) {
-        if (config.usesBundledModel()) {
-            return "using the bundled int8 all-MiniLM-L6-v2 (" + JobConfig.BUNDLED_MODEL + ", 384 dims,"
-                    + " max 256 tokens); pass --model DIR for MongoDB/mdbr-leaf-mt (see README)";
-        }
-        return config.isSet(JobOptions.MODEL_DIR)
-                ? "using the model directory " + config.get(JobOptions.MODEL_DIR)
-                : "using the ONNX graph " + config.get(JobOptions.MODEL_ONNX_FILE);
-    }
-
-    /** Opens the model once in the client, so a bad model fails here with its message, not in a task. */
-    private static void checkModel(String what, EmbedderOptions options) {
-        try (Embedder embedder = Embedder.open(options)) {
-            System.err.printf("leaf-embed: %s '%s': %d dims, %s, max %d tokens, roles %s%n", what,
-                    embedder.modelId(), embedder.dims(), options.quantization(), embedder.maxLength(),
-                    embedder.roles());
-        }
+    /** A JSON line holds the text (escaped: up to 6 bytes per byte) plus other fields. */
+    private static long maxLineBytes(JobConfig config) {
+        return 6L * config.get(JobOptions.INPUT_MAX_TEXT_BYTES) + (1 << 20);
     }
 
     private static Path resolveInput(String input, PrintStream log) throws IOException {

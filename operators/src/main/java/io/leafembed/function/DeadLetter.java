@@ -10,10 +10,13 @@ import java.nio.charset.StandardCharsets;
  */
 public record DeadLetter(String id, String stage, String reason, byte[] original, String source) {
 
-    /** A dead letter for a request the embedding step refused. */
+    /**
+     * A dead letter for a request the embedding step refused; the original is the input record
+     * (JSON input) or the text (plain-text input), as UTF-8.
+     */
     public static DeadLetter rejected(EmbedRequest request, String reason) {
         String original = request.payload() != null ? request.payload() : request.text();
         return new DeadLetter(request.id(), "embed", reason,
-                original == null ? new byte[0] : original.getBytes(StandardCharsets.UTF_8), null);
+                original == null ? new byte[0] : original.getBytes(StandardCharsets.UTF_8), request.source());
     }
 }

@@ -1,5 +1,6 @@
 package io.leafembed.function;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leafembed.embed.Embedding;
 import io.leafembed.postprocess.Quantization;
 import io.leafembed.postprocess.QuantizationRanges;
@@ -25,9 +26,16 @@ public record EmbedResult(
         int tokenCount,
         String rangesId) {
 
-    /** Joins a request with its embedding. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Joins a request with its embedding. A plain-text request (no payload) gets the payload
+     * {@code {"id": ..., "text": ...}}, so every output record carries its id and text.
+     */
     public static EmbedResult of(EmbedRequest request, Embedding e) {
-        return new EmbedResult(request.id(), e.role(), request.payload(), e.vector(), e.codes(),
+        String payload = request.payload() != null ? request.payload()
+                : JSON.createObjectNode().put("id", request.id()).put("text", request.text()).toString();
+        return new EmbedResult(request.id(), e.role(), payload, e.vector(), e.codes(),
                 e.quantization().id(), e.modelId(), e.dims(), e.normalized(), e.truncated(), e.tokenCount(),
                 e.rangesId());
     }

@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * length-sorted batches and emits the results in arrival order.
  *
  * <p>A window is flushed when it holds {@code windowSize} records, when its first record has
- * waited {@code maxWaitMillis}, before every checkpoint barrier, and at the end of input.
+ * waited {@code maxWaitMillis}, before every checkpoint barrier and watermark, and at the end of
+ * input. A model that cannot be loaded fails the job without restarts (it would fail again).
  * Flushing before the barrier means no record is ever buffered across a checkpoint: everything
  * received before the barrier is emitted before it, so a restore replays exactly the records
  * after it, and an exactly-once sink downstream sees each result once.
@@ -86,6 +89,21 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     @Override
     public void open() throws Exception {
         super.open();
+        try {
+            openModels();
+        } catch (ModelLoadException e) {
+            // a missing or broken model does not heal by restarting: fail the job once, clearly
+            throw new SuppressRestartsException(e);
+        }
+        cache = new EmbeddingCache(cacheSize);
+        metrics = new EmbeddingMetrics(getMetricGroup());
+        window = new ArrayList<>(batching.windowSize());
+        LOG.info("Embedding with model '{}' ({} dims, {}, max {} tokens) in subtask {}",
+                embedder.modelId(), embedder.dims(), embedderOptions.quantization(), embedder.maxLength(),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+    }
+
+    private void openModels() {
         embedder = Embedder.open(embedderOptions);
         roleEmbedders = new HashMap<>();
         for (Map.Entry<String, EmbedderOptions> role : roleOptions.entrySet()) {
@@ -100,12 +118,6 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             }
             LOG.info("Role '{}' embeds with model '{}'", role.getKey(), roleEmbedder.modelId());
         }
-        cache = new EmbeddingCache(cacheSize);
-        metrics = new EmbeddingMetrics(getMetricGroup());
-        window = new ArrayList<>(batching.windowSize());
-        LOG.info("Embedding with model '{}' ({} dims, {}, max {} tokens) in subtask {}",
-                embedder.modelId(), embedder.dims(), embedderOptions.quantization(), embedder.maxLength(),
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
     }
 
     /** This instance's metrics (for tests and monitoring). */
@@ -131,6 +143,13 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             long deadline = getProcessingTimeService().getCurrentProcessingTime() + batching.maxWaitMillis();
             flushTimer = getProcessingTimeService().registerTimer(deadline, time -> flush());
         }
+    }
+
+    /** Records held in the window are older than the watermark: they leave first. */
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        flush();
+        super.processWatermark(mark);
     }
 
     @Override
@@ -196,20 +215,29 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         return roleEmbedder != null ? roleEmbedder : embedder;
     }
 
-    /** Embeds the inputs; when a batch fails, retries each input alone (null where it still fails). */
+    /**
+     * Embeds the inputs; when a batch fails, retries each input alone (null where it still fails).
+     * If every text of a batch of several fails alone too, the fault is not in the texts (memory,
+     * device): the exception propagates and the job restarts instead of dead-lettering the stream.
+     */
     private List<Embedding> embedIsolatingFailures(Embedder embedder, List<TextInput> inputs) {
         try {
             return embedder.embed(inputs, metrics);
         } catch (InferenceException e) {
             LOG.warn("A batch of {} texts failed; retrying them one by one", inputs.size(), e);
             List<Embedding> out = new ArrayList<>(inputs.size());
+            int failed = 0;
             for (TextInput input : inputs) {
                 try {
                     out.add(embedder.embed(List.of(input), metrics).get(0));
                 } catch (InferenceException single) {
                     LOG.warn("Text of {} chars cannot be embedded: {}", input.text().length(), single.getMessage());
                     out.add(null);
+                    failed++;
                 }
+            }
+            if (failed == inputs.size() && inputs.size() > 1) {
+                throw e;
             }
             return out;
         }

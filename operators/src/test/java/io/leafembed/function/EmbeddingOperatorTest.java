@@ -102,6 +102,30 @@ class EmbeddingOperatorTest {
     }
 
     @Test
+    void aWatermarkFlushesTheRecordsItFollows() throws Exception {
+        try (var h = harness(100, 60_000, 0)) {
+            h.processElement(request(1, "before the watermark"), 1);
+            h.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(5));
+            List<Object> out = new ArrayList<>(h.getOutput());
+            assertThat(out).hasSize(2);
+            assertThat(((StreamRecord<?>) out.get(0)).getValue()).isInstanceOf(EmbedResult.class);
+            assertThat(out.get(1)).isEqualTo(new org.apache.flink.streaming.api.watermark.Watermark(5));
+        }
+    }
+
+    @Test
+    void aModelThatCannotLoadFailsWithoutRestarts() {
+        EmbeddingOperator operator = new EmbeddingOperator(io.leafembed.embed.EmbedderOptions.builder()
+                .modelDir(java.nio.file.Path.of("/no/such/model")).build(), BatchingOptions.defaults(), 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+            try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
+                h.open();
+            }
+        }).isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+                .rootCause().hasMessageContaining("/no/such/model does not exist");
+    }
+
+    @Test
     void endOfInputFlushes() throws Exception {
         try (var h = harness(100, 60_000, 0)) {
             h.processElement(request(1, "last words"), 1);
@@ -202,7 +226,8 @@ class EmbeddingOperatorTest {
             try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
                 h.open();
             }
-        }).hasMessageContaining("the model of role 'query' gives 1024 dims but the main model"
-                + " 'all-minilm-l6-v2' gives 384");
+        }).hasRootCauseMessage("cannot load model 'leaf-shaped': the model of role 'query' gives 1024 dims"
+                + " but the main model 'all-minilm-l6-v2' gives 384: models of an asymmetric pair must be aligned,"
+                + " with the same dims (set embedding.truncate-dim to a common size if both are Matryoshka models)");
     }
 }

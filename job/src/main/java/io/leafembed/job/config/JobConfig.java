@@ -203,6 +203,21 @@ public final class JobConfig implements Serializable {
         if (isSet(JobOptions.INPUT_FILE)) {
             throw new ConfigException("'input.file' is for local runs; a Kafka run reads 'kafka.source.topics'");
         }
+        for (ConfigKey<String> local : java.util.List.of(JobOptions.OUTPUT_FILE, JobOptions.OUTPUT_DEAD_LETTER_FILE)) {
+            if (isSet(local)) {
+                throw new ConfigException("'" + local.name() + "' is for local runs; a Kafka run writes to"
+                        + " 'kafka.sink.topic' and the dead-letter topic");
+            }
+        }
+        if (isSet(JobOptions.KAFKA_SOURCE_TOPICS)
+                && get(JobOptions.KAFKA_SOURCE_TOPICS).replace(",", "").isBlank()) {
+            throw new ConfigException("'kafka.source.topics' lists no topic: give comma-separated topic names");
+        }
+        if (kafkaProperties.containsKey("transaction.timeout.ms")) {
+            throw new ConfigException("set the transaction timeout with 'kafka.sink.transaction-timeout-ms',"
+                    + " not 'kafka.properties.transaction.timeout.ms' (it is checked against the checkpoint"
+                    + " interval)");
+        }
         int interval = get(JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS);
         if (exactlyOnce()) {
             if (interval == 0) {

@@ -55,7 +55,7 @@ public final class JobOptions {
                     + " state so codes stay comparable across restarts, savepoints and rescaling).",
             "card", "calibrate");
     public static final ConfigKey<Integer> EMBEDDING_CALIBRATION_SIZE = ConfigKey.integer(
-            "embedding.calibration-size", 1000, 2, 1_000_000,
+            "embedding.calibration-size", 1000, 2, 100_000,
             "Embeddings sampled for calibrated ranges; records wait (in state) until the sample is full.");
     public static final ConfigKey<Boolean> EMBEDDING_NORMALIZE = ConfigKey.bool("embedding.normalize", true,
             "L2-normalize the vectors.");
@@ -142,8 +142,15 @@ public final class JobOptions {
                     + " epoch timestamp in ms. A restored job resumes from its checkpoint.",
             s -> {
                 String v = s.trim().toLowerCase(java.util.Locale.ROOT);
-                if (v.equals("committed") || v.equals("earliest") || v.equals("latest") || v.matches("\\d+")) {
+                if (v.equals("committed") || v.equals("earliest") || v.equals("latest")) {
                     return v;
+                }
+                try {
+                    if (Long.parseLong(v) >= 0) {
+                        return v;
+                    }
+                } catch (NumberFormatException e) {
+                    // falls through to the rule
                 }
                 throw new IllegalArgumentException("must be committed, earliest, latest or a timestamp in ms");
             });

@@ -31,9 +31,9 @@ public final class KafkaSinks {
 
     private static <T> KafkaSink<T> sink(JobConfig config, String suffix, KafkaRecordSerializationSchema<T> schema) {
         Properties properties = new Properties();
+        properties.putAll(config.kafkaProperties());
         properties.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                 String.valueOf(config.get(JobOptions.KAFKA_SINK_TRANSACTION_TIMEOUT_MS)));
-        properties.putAll(config.kafkaProperties());
         return KafkaSink.<T>builder()
                 .setBootstrapServers(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(properties)

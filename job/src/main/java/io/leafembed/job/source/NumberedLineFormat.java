@@ -13,15 +13,24 @@ import org.apache.flink.core.fs.FSDataInputStream;
  * Reads a file line by line as raw bytes (so invalid UTF-8 can be reported instead of silently
  * replaced), numbering lines from 1: the line number is the record's key. Lines end at {@code
  * \n}; a trailing {@code \r} is dropped. The file is read as one split from its start, and a
- * restored reader re-reads and skips what was emitted, so numbers survive restarts.
+ * restored reader re-reads and skips what was emitted, so numbers survive restarts. A line over
+ * {@code maxLineBytes} is not buffered whole (a newline-free binary file would exhaust the heap):
+ * its first bytes are kept and the record carries the problem, for the dead letters.
  */
 public final class NumberedLineFormat extends SimpleStreamFormat<RawRecord> {
 
     private static final long serialVersionUID = 1L;
+    private static final int KEPT_BYTES_OF_LONG_LINES = 1024;
+
+    private final long maxLineBytes;
+
+    public NumberedLineFormat(long maxLineBytes) {
+        this.maxLineBytes = maxLineBytes;
+    }
 
     @Override
     public StreamFormat.Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream) {
-        return new Reader(stream);
+        return new Reader(stream, maxLineBytes);
     }
 
     @Override
@@ -31,19 +40,23 @@ public final class NumberedLineFormat extends SimpleStreamFormat<RawRecord> {
 
     private static final class Reader implements StreamFormat.Reader<RawRecord> {
         private final InputStream in;
+        private final long maxLineBytes;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         private final byte[] buffer = new byte[64 * 1024];
         private int position;
         private int limit;
         private long lineNumber;
+        private long lineBytes;
 
-        Reader(InputStream in) {
+        Reader(InputStream in, long maxLineBytes) {
             this.in = in;
+            this.maxLineBytes = maxLineBytes;
         }
 
         @Override
         public RawRecord read() throws IOException {
             line.reset();
+            lineBytes = 0;
             boolean sawAnything = false;
             while (true) {
                 if (position == limit) {
@@ -59,7 +72,11 @@ public final class NumberedLineFormat extends SimpleStreamFormat<RawRecord> {
                 while (position < limit && buffer[position] != '\n') {
                     position++;
                 }
-                line.write(buffer, start, position - start);
+                int chunk = position - start;
+                long room = Math.max(0, (lineBytes > maxLineBytes ? KEPT_BYTES_OF_LONG_LINES : maxLineBytes + 1)
+                        - line.size());
+                line.write(buffer, start, (int) Math.min(chunk, room));
+                lineBytes += chunk;
                 if (position < limit) {
                     position++; // the '\n'
                     return emit();
@@ -68,9 +85,16 @@ public final class NumberedLineFormat extends SimpleStreamFormat<RawRecord> {
         }
 
         private RawRecord emit() {
-            byte[] bytes = line.toByteArray();
-            int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
             lineNumber++;
+            byte[] bytes = line.toByteArray();
+            if (lineBytes > maxLineBytes) {
+                byte[] head = java.util.Arrays.copyOf(bytes, Math.min(bytes.length, KEPT_BYTES_OF_LONG_LINES));
+                return new RawRecord(Long.toString(lineNumber), head, "line " + lineNumber,
+                        "line is " + lineBytes + " bytes, over the limit of " + maxLineBytes
+                                + " (input.max-text-bytes plus room for JSON fields); first "
+                                + head.length + " bytes kept");
+            }
+            int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
             byte[] value = length == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, length);
             return new RawRecord(Long.toString(lineNumber), value, "line " + lineNumber);
         }

@@ -35,6 +35,9 @@ public class RecordParser extends ProcessFunction<RawRecord, EmbedRequest> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("parse-dead-letters") {};
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    // {"text":"a"}{"text":"b"} on one line must not lose "b" silently
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT_READER =
+            JSON.readerFor(JsonNode.class).with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** What the parser needs from the configuration. */
     public record Settings(
@@ -61,18 +64,20 @@ public class RecordParser extends ProcessFunction<RawRecord, EmbedRequest> {
     /** Parses one record; throws Rejected with the reason. */
     EmbedRequest parse(RawRecord record) throws Rejected {
         String fallbackId = record.key() != null ? record.key() : record.source();
+        if (record.problem() != null) {
+            throw new Rejected(fallbackId, record.problem());
+        }
         if (record.value() == null) {
             throw new Rejected(fallbackId, "record has no value (a tombstone?)");
         }
         String value = decodeUtf8(record.value(), fallbackId);
         if (settings.format() == RecordFormat.TEXT) {
             checkText(value, fallbackId);
-            ObjectNode payload = JSON.createObjectNode().put("id", fallbackId).put("text", value);
-            return new EmbedRequest(fallbackId, value, settings.defaultRole(), payload.toString());
+            return new EmbedRequest(fallbackId, value, settings.defaultRole(), null, record.source());
         }
         JsonNode node;
         try {
-            node = JSON.readTree(value);
+            node = value.isBlank() ? null : STRICT_READER.readValue(value);
         } catch (JsonProcessingException e) {
             throw new Rejected(fallbackId, "malformed JSON: " + e.getOriginalMessage());
         }
@@ -83,7 +88,8 @@ public class RecordParser extends ProcessFunction<RawRecord, EmbedRequest> {
             throw new Rejected(fallbackId, "JSON value is " + kind(node) + ", not an object");
         }
         JsonNode idNode = node.get(settings.idField());
-        String id = idNode == null || idNode.isNull() || idNode.isContainerNode() ? fallbackId : idNode.asText();
+        boolean hasId = idNode != null && !idNode.isNull() && !idNode.isContainerNode();
+        String id = hasId ? idNode.asText() : fallbackId;
         JsonNode textNode = node.get(settings.textField());
         if (textNode == null || textNode.isNull()) {
             throw new Rejected(id, "missing text field '" + settings.textField() + "'");
@@ -103,7 +109,9 @@ public class RecordParser extends ProcessFunction<RawRecord, EmbedRequest> {
             }
             role = roleNode.asText();
         }
-        return new EmbedRequest(id, text, role, value);
+        // the output carries the id even when the input had none
+        String payload = hasId ? value : ((ObjectNode) node).put(settings.idField(), id).toString();
+        return new EmbedRequest(id, text, role, payload, record.source());
     }
 
     private void checkText(String text, String id) throws Rejected {

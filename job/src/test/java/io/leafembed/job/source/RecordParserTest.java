@@ -40,7 +40,10 @@ class RecordParserTest {
         assertThat(r.text()).isEqualTo("héllo");
         assertThat(r.role()).isEqualTo("query");
         assertThat(r.payload()).isEqualTo(json);
-        assertThat(JSON.parse(raw("{\"text\": \"no id\"}")).id()).isEqualTo("7");
+        EmbedRequest noId = JSON.parse(raw("{\"text\": \"no id\", \"x\": 1}"));
+        assertThat(noId.id()).isEqualTo("7");
+        assertThat(noId.payload()).isEqualTo("{\"text\":\"no id\",\"x\":1,\"id\":\"7\"}");
+        assertThat(noId.source()).isEqualTo("line 7");
         assertThat(JSON.parse(raw("{\"text\": \"no role\"}")).role()).isEqualTo("document");
     }
 
@@ -49,7 +52,7 @@ class RecordParserTest {
         EmbedRequest r = TEXT.parse(raw("just a line {not json}"));
         assertThat(r.id()).isEqualTo("7");
         assertThat(r.text()).isEqualTo("just a line {not json}");
-        assertThat(r.payload()).isEqualTo("{\"id\":\"7\",\"text\":\"just a line {not json}\"}");
+        assertThat(r.payload()).isNull(); // plain text: the output builds {"id", "text"}
     }
 
     @Test
@@ -73,6 +76,10 @@ class RecordParserTest {
         assertThat(reason(JSON, raw("{\"text\": \"" + "é".repeat(51) + "\"}")))
                 .isEqualTo("text is 102 bytes, over the limit of 100 (input.max-text-bytes)");
         assertThat(reason(TEXT, raw(""))).isEqualTo("empty text");
+        assertThat(reason(JSON, raw("{\"text\": \"a\"}{\"text\": \"b\"}"))).startsWith("malformed JSON: Trailing token");
+        assertThat(reason(JSON, raw("{\"text\": \"a\"} junk"))).startsWith("malformed JSON:");
+        assertThat(reason(JSON, new RawRecord("7", new byte[10], "line 7", "line is 99 bytes, over the limit")))
+                .isEqualTo("line is 99 bytes, over the limit");
     }
 
     @Test
