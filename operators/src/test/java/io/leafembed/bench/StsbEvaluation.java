@@ -5,6 +5,7 @@ import io.leafembed.embed.EmbedderOptions;
 import io.leafembed.embed.Embedding;
 import io.leafembed.embed.TextInput;
 import io.leafembed.pooling.PoolingMode;
+import io.leafembed.testutils.Vectors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,24 +52,12 @@ public final class StsbEvaluation {
             double seconds = (System.nanoTime() - start) / 1e9;
             double[] predicted = new double[gold.size()];
             for (int i = 0; i < predicted.length; i++) {
-                predicted[i] = cosine(out.get(2 * i).vector(), out.get(2 * i + 1).vector());
+                predicted[i] = Vectors.cosine(out.get(2 * i).vector(), out.get(2 * i + 1).vector());
             }
             double spearman = pearson(ranks(gold.stream().mapToDouble(Double::doubleValue).toArray()), ranks(predicted));
             System.out.printf("%s: STS-B test cosine Spearman %.4f over %d pairs; %d texts in %.1f s (%.0f texts/s)%n",
                     embedder.modelId(), 100 * spearman, predicted.length, texts.size(), seconds, texts.size() / seconds);
         }
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
     }
 
     /** Average ranks (ties share their mean rank), as scipy.stats.spearmanr. */

@@ -69,9 +69,8 @@ public final class JsonRecords implements Serializable {
                     values.add(v);
                 }
             } else {
-                boolean unsigned = r.quantization().startsWith("u");
-                for (byte b : r.codes()) {
-                    values.add(unsigned ? Byte.toUnsignedInt(b) : b);
+                for (int code : r.embedding().codesAsInts()) {
+                    values.add(code);
                 }
             }
         }
