@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -188,8 +187,7 @@ public final class ModelDirectory {
         if (pooling.hasNonNull("pooling_mode")) {
             modes.add(parsePooling(id, config, pooling.get("pooling_mode").asText()));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = pooling.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : pooling.properties()) {
             if (field.getKey().startsWith("pooling_mode_") && field.getValue().asBoolean(false)) {
                 modes.add(parsePooling(id, config, field.getKey()));
             }
@@ -260,8 +258,7 @@ public final class ModelDirectory {
             return;
         }
         JsonNode prompts = config.path("prompts");
-        for (Iterator<Map.Entry<String, JsonNode>> it = prompts.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> prompt = it.next();
+        for (Map.Entry<String, JsonNode> prompt : prompts.properties()) {
             b.prompts.put(prompt.getKey(), prompt.getValue().asText(""));
         }
         if (config.hasNonNull("default_prompt_name")) {

@@ -9,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -58,8 +57,8 @@ public final class SafetensorsFile {
     /** The tensor names in the file (without {@code __metadata__}). */
     public List<String> names() {
         List<String> names = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-            String name = it.next().getKey();
+        for (Map.Entry<String, JsonNode> field : header.properties()) {
+            String name = field.getKey();
             if (!name.equals("__metadata__")) {
                 names.add(name);
             }
