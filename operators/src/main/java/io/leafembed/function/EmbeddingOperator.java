@@ -97,7 +97,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         }
         cache = new EmbeddingCache(cacheSize);
         metrics = new EmbeddingMetrics(getMetricGroup());
-        window = new ArrayList<>(batching.windowSize());
+        window = new ArrayList<>(Math.min(batching.windowSize(), 1024));
         LOG.info("Embedding with model '{}' ({} dims, {}, max {} tokens) in subtask {}",
                 embedder.modelId(), embedder.dims(), embedderOptions.quantization(), embedder.maxLength(),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
@@ -173,7 +173,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             return;
         }
         List<StreamRecord<EmbedRequest>> records = window;
-        window = new ArrayList<>(batching.windowSize());
+        window = new ArrayList<>(Math.min(batching.windowSize(), 1024));
         Embedding[] results = new Embedding[records.size()];
         // cache misses, grouped by the model that embeds them (one group unless roles have models)
         Map<Embedder, List<Integer>> misses = new LinkedHashMap<>();
