@@ -287,6 +287,27 @@ class KafkaJobITCase {
     }
 
     @Test
+    void plainTextRecordsUseTheKafkaKeyAsIdAndTheirPositionWithoutOne() throws Exception {
+        kafka.createTopic("in-5", 1);
+        kafka.createTopic("out-5", 1);
+        List<Map.Entry<String, byte[]>> input = new ArrayList<>();
+        input.add(new AbstractMap.SimpleEntry<>("doc-1", "A plain text value.".getBytes(StandardCharsets.UTF_8)));
+        input.add(new AbstractMap.SimpleEntry<>(null, "No key at all.".getBytes(StandardCharsets.UTF_8)));
+        kafka.produce("in-5", input);
+        runJob(config("in-5", "out-5", Map.of("input.format", "text", "output.encoding", "raw",
+                "embedding.quantization", "ubinary")), "none", UnaryOperator.identity());
+
+        List<ConsumerRecord<byte[], byte[]>> out = kafka.readCommitted("out-5");
+        assertThat(out).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder("doc-1", "in-5-0@1");
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            assertThat(r.value()).hasSize(48); // 384 sign bits
+            assertThat(new String(r.headers().lastHeader("leafembed.dtype").value(), StandardCharsets.UTF_8))
+                    .isEqualTo("ubinary");
+        }
+    }
+
+    @Test
     void everyBadRecordIsADeadLetterWithItsReasonAndTheJobNeverRestarts() throws Exception {
         kafka.createTopic("in-3", 2);
         kafka.createTopic("out-3", 2);
