@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,19 +30,7 @@ class PromptExcludedPoolingTest {
     @Test
     void queryPromptTokensAreLeftOutOfTheMean() throws IOException {
         Path source = LeafShapedModel.directory();
-        Path dir = tmp.resolve("leaf-no-prompt");
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Path target = dir.resolve(source.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else if (file.endsWith("model_quantized.onnx")) {
-                    Files.createSymbolicLink(target, file);
-                } else if (!file.toString().contains("model.onnx")) {
-                    Files.copy(file, target);
-                }
-            }
-        }
+        Path dir = LeafShapedModel.copyTo(tmp.resolve("leaf-no-prompt"));
         Files.writeString(dir.resolve("1_Pooling/config.json"),
                 "{\"word_embedding_dimension\": 384, \"pooling_mode_mean_tokens\": true, \"include_prompt\": false}");
         String text = "How does neural network training work?";

@@ -11,7 +11,6 @@ import io.leafembed.testutils.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,27 +23,11 @@ class ModelLoadErrorsTest {
 
     private Path model;
 
-    /**
-     * A copy of the leaf-shaped directory: the int8 graph (no external data) linked, everything
-     * else copied. ONNX Runtime refuses external data reached through a link, so the fp32 graph's
-     * external-data case gets its own copy.
-     */
     @BeforeEach
     void copyLeafShaped() throws IOException {
-        Path source = LeafShapedModel.directory();
-        model = tmp.resolve("model");
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Path target = model.resolve(source.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else if (file.endsWith("model_quantized.onnx")) {
-                    Files.createSymbolicLink(target, file);
-                } else if (!file.endsWith("model.onnx_data")) {
-                    Files.copy(file, target);
-                }
-            }
-        }
+        model = LeafShapedModel.copyTo(tmp.resolve("model"));
+        // the fp32 graph without its external data file, for the missing-data case
+        Files.copy(LeafShapedModel.directory().resolve("onnx/model.onnx"), model.resolve("onnx/model.onnx"));
     }
 
     private static EmbedderOptions.Builder options(Path dir) {

@@ -93,46 +93,30 @@ class QuantizerReferenceTest {
         for (JsonNode c : quantized.get("handChecked")) {
             String name = c.get("name").asText();
             if (name.equals("int8-card-4d") || name.equals("uint8-card-4d")) {
-                float[] input = floatArray(c.get("input"));
+                float[] input = ReferenceData.floats(c.get("input"));
                 Quantization q = Quantization.fromId(c.get("precision").asText());
                 assertThat(ints(Quantizer.quantize(input, q, QuantizationRanges.card()), q))
-                        .as(name).containsExactly(intArray(c.get("codes")));
+                        .as(name).containsExactly(ReferenceData.ints(c.get("codes")));
             } else if (name.equals("binary-ubinary-10d")) {
-                float[] input = floatArray(c.get("input"));
+                float[] input = ReferenceData.floats(c.get("input"));
                 assertThat(ints(Quantizer.quantize(input, Quantization.UBINARY, null), Quantization.UBINARY))
-                        .containsExactly(intArray(c.get("ubinaryCodes")));
+                        .containsExactly(ReferenceData.ints(c.get("ubinaryCodes")));
                 assertThat(ints(Quantizer.quantize(input, Quantization.BINARY, null), Quantization.BINARY))
-                        .containsExactly(intArray(c.get("binaryCodes")));
+                        .containsExactly(ReferenceData.ints(c.get("binaryCodes")));
             } else if (name.equals("int8-calibrated-3x2")) {
                 List<float[]> rows = new ArrayList<>();
-                c.get("input").forEach(row -> rows.add(floatArray(row)));
+                c.get("input").forEach(row -> rows.add(ReferenceData.floats(row)));
                 QuantizationRanges ranges = QuantizationRanges.calibrate(rows);
                 for (int r = 0; r < rows.size(); r++) {
                     assertThat(ints(Quantizer.quantize(rows.get(r), Quantization.INT8, ranges), Quantization.INT8))
-                            .containsExactly(intArray(c.get("codes").get(r)));
+                            .containsExactly(ReferenceData.ints(c.get("codes").get(r)));
                     assertThat(ints(Quantizer.quantize(rows.get(r), Quantization.UINT8, ranges), Quantization.UINT8))
-                            .containsExactly(intArray(c.get("uint8Codes").get(r)));
+                            .containsExactly(ReferenceData.ints(c.get("uint8Codes").get(r)));
                 }
             } else {
                 throw new AssertionError("unknown hand-checked case " + name);
             }
         }
-    }
-
-    private static float[] floatArray(JsonNode node) {
-        float[] out = new float[node.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) node.get(i).asDouble();
-        }
-        return out;
-    }
-
-    private static int[] intArray(JsonNode node) {
-        int[] out = new int[node.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = node.get(i).asInt();
-        }
-        return out;
     }
 
     private static int[] ints(byte[] codes, Quantization q) {

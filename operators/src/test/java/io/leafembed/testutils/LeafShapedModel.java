@@ -46,6 +46,28 @@ public final class LeafShapedModel {
         return dir;
     }
 
+    /**
+     * A copy of the generated directory to break on purpose: small files copied, the int8 graph
+     * linked, the fp32 graph left out (ONNX Runtime refuses external data reached through a link,
+     * and tests that copy use the int8 variant).
+     */
+    public static Path copyTo(Path target) throws IOException {
+        Path source = directory();
+        try (java.util.stream.Stream<Path> files = Files.walk(source)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path copy = target.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                } else if (file.endsWith("model_quantized.onnx")) {
+                    Files.createSymbolicLink(copy, file);
+                } else if (!file.getFileName().toString().startsWith("model.onnx")) {
+                    Files.copy(file, copy);
+                }
+            }
+        }
+        return target;
+    }
+
     /** The Dense weight, row-major [1024, 384], with orthonormal columns. */
     public static float[] orthonormalWeight() {
         Random random = new Random(SEED);

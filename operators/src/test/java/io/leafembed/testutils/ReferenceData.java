@@ -59,6 +59,24 @@ public final class ReferenceData {
         return out;
     }
 
+    /** A JSON array of numbers as floats. */
+    public static float[] floats(JsonNode array) {
+        float[] out = new float[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) array.get(i).asDouble();
+        }
+        return out;
+    }
+
+    /** A JSON array of integers. */
+    public static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+
     /** Base64 of little-endian float32 values. */
     public static float[] floats(String base64) {
         ByteBuffer buf = ByteBuffer.wrap(Base64.getDecoder().decode(base64)).order(ByteOrder.LITTLE_ENDIAN);
