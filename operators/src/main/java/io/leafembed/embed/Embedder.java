@@ -62,6 +62,8 @@ public final class Embedder implements AutoCloseable {
     private final int modelDims;
     private final int outputDims;
     private final BatchPlanner planner;
+    /** prompt_length per role, for include_prompt: false (tokenized once per role). */
+    private final java.util.Map<String, Integer> promptLengths = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Embedder(ModelDirectory model, EmbedderOptions options) {
         this.options = options;
@@ -311,7 +313,7 @@ public final class Embedder implements AutoCloseable {
         if (prompt.isEmpty()) {
             return 0;
         }
-        int promptLength = tokenizer.tokenize(prompt).length() - 1;
+        int promptLength = promptLengths.computeIfAbsent(prompt, p -> tokenizer.tokenize(p).length() - 1);
         return Math.min(promptLength, length - 1);
     }
 

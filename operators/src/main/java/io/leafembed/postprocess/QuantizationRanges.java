@@ -29,6 +29,8 @@ public final class QuantizationRanges implements Serializable {
     private final double[] min;
     private final double[] max;
     private final Precision precision;
+    /** id() is asked for every embedding: computed once. */
+    private transient String id;
 
     private QuantizationRanges(double[] min, double[] max, Precision precision) {
         if (min.length != max.length || min.length == 0) {
@@ -128,6 +130,13 @@ public final class QuantizationRanges implements Serializable {
      * of a SHA-256 over the precision and the values.
      */
     public String id() {
+        if (id == null) {
+            id = computeId();
+        }
+        return id;
+    }
+
+    private String computeId() {
         if (equals(card())) {
             return "card";
         }
