@@ -39,9 +39,9 @@ final class ModelCheck {
 
     private static void check(String what, EmbedderOptions options, String defaultRole, PrintStream log) {
         try (Embedder embedder = Embedder.open(options)) {
-            log.printf("leaf-embed: %s '%s': %d dims, %s, max %d tokens, roles %s%n", what,
-                    embedder.modelId(), embedder.dims(), options.quantization(), embedder.maxLength(),
-                    embedder.roles());
+            log.printf("leaf-embed: %s '%s': %d dims, %s, %s, max %d tokens, roles %s%n", what,
+                    embedder.modelId(), embedder.dims(), embedder.normalizes() ? "normalized" : "not normalized",
+                    options.quantization(), embedder.maxLength(), embedder.roles());
             if (defaultRole != null && !embedder.roles().contains(defaultRole)) {
                 throw new ConfigException("'input.default-role' is '" + defaultRole + "' but model '"
                         + embedder.modelId() + "' knows the roles " + embedder.roles());

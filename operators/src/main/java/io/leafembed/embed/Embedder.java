@@ -33,7 +33,9 @@ import java.util.Set;
  * <p>The pipeline, in order: prompt by role -> tokenize (truncate at the max length) -> sort by
  * length and cut into batches -> ONNX Runtime -> pool (mean/cls/max over the attention mask)
  * -> each Dense layer -> L2 normalize -> Matryoshka truncation -> re-normalize -> quantize.
- * When the graph already outputs {@code sentence_embedding}, pooling and Dense are skipped.
+ * When the graph already outputs {@code sentence_embedding}, pooling and Dense are skipped. The
+ * two normalize steps run when the model's modules.json lists a Normalize module (or when no
+ * modules.json says otherwise), unless {@link EmbedderOptions#normalize()} overrides it.
  *
  * <pre>{@code
  * try (Embedder embedder = Embedder.open(EmbedderOptions.builder()
@@ -58,6 +60,7 @@ public final class Embedder implements AutoCloseable {
     private final PoolingMode pooling;
     private final boolean poolingIncludesPrompt;
     private final List<DenseLayer> denseLayers;
+    private final boolean normalize;
     private final PromptTemplates prompts;
     private final int modelDims;
     private final int outputDims;
@@ -71,6 +74,8 @@ public final class Embedder implements AutoCloseable {
         this.pooling = options.pooling() != null ? options.pooling() : model.pooling();
         this.poolingIncludesPrompt = model.poolingIncludesPrompt();
         this.denseLayers = model.denseLayers();
+        this.normalize = resolveNormalize(model, options);
+        checkRangesFitVectors(options);
         try {
             this.prompts = new PromptTemplates(model.prompts(),
                     options.defaultPromptName() != null ? options.defaultPromptName() : model.defaultPromptName(),
@@ -119,6 +124,31 @@ public final class Embedder implements AutoCloseable {
     public static Embedder open(Path modelDir, EmbedderOptions options) {
         return open(options.toBuilder().bundledModel(null).onnxFile(null).tokenizerFile(null)
                 .modelDir(modelDir).build());
+    }
+
+    /**
+     * The option if set, else the model's modules.json (Normalize module or not), else true: a
+     * bare pair or a directory without modules.json does not say, and the retrieval models
+     * such pairs usually hold (all-MiniLM-L6-v2, bge, e5) end in Normalize.
+     */
+    private static boolean resolveNormalize(ModelDirectory model, EmbedderOptions options) {
+        if (options.normalize() != null) {
+            return options.normalize();
+        }
+        Boolean modelNormalizes = model.normalizes();
+        return modelNormalizes == null || modelNormalizes;
+    }
+
+    /** Before the session opens: the card's ranges only fit unit vectors. */
+    private void checkRangesFitVectors(EmbedderOptions options) {
+        if (options.quantization().isScalar() && !normalize && options.ranges().equals(QuantizationRanges.card())) {
+            // the card's [-1, 1] bounds a unit vector's coordinates; others would be clamped
+            throw new ModelLoadException(modelId, options.quantization() + " with the card's ranges [-1, 1]"
+                    + " assumes unit vectors, but this model's vectors are not normalized ("
+                    + (options.normalize() != null ? "normalize is off" : "its modules.json has no Normalize module")
+                    + "): set normalize to true (job: embedding.normalize: true) or use calibrated ranges"
+                    + " (job: embedding.ranges: calibrate)");
+        }
     }
 
     private int resolveMaxLength(ModelDirectory model, EmbedderOptions options) {
@@ -182,6 +212,11 @@ public final class Embedder implements AutoCloseable {
     /** Dimensions of the returned embeddings (after truncation). */
     public int dims() {
         return outputDims;
+    }
+
+    /** Whether vectors are L2-normalized (the option, else the model's Normalize module). */
+    public boolean normalizes() {
+        return normalize;
     }
 
     /** Dimensions of the model's own output (before truncation). */
@@ -317,13 +352,13 @@ public final class Embedder implements AutoCloseable {
         return Math.min(promptLength, length - 1);
     }
 
-    /** normalize -> truncate -> re-normalize -> quantize. */
+    /** normalize -> truncate -> re-normalize -> quantize; both normalize steps only when normalizing. */
     private Embedding finish(float[] pooled, TokenizedText text, String role) {
-        float[] vector = options.normalize() ? L2Normalizer.normalizeInPlace(pooled) : pooled;
-        vector = MatryoshkaTruncation.truncate(vector, outputDims, options.normalize());
+        float[] vector = normalize ? L2Normalizer.normalizeInPlace(pooled) : pooled;
+        vector = MatryoshkaTruncation.truncate(vector, outputDims, normalize);
         Quantization q = options.quantization();
         byte[] codes = q == Quantization.FLOAT32 ? null : Quantizer.quantize(vector, q, options.ranges());
-        return new Embedding(vector, codes, q, modelId, role, outputDims, options.normalize(),
+        return new Embedding(vector, codes, q, modelId, role, outputDims, normalize,
                 text.truncated(), text.length(), q.isScalar() ? options.ranges().id() : null);
     }
 

@@ -28,7 +28,7 @@ import java.util.Map;
  */
 public final class EmbedderOptions implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final String modelDir;
     private final String bundledModel;
@@ -40,7 +40,7 @@ public final class EmbedderOptions implements Serializable {
     private final PoolingMode pooling;
     private final Map<String, String> prompts;
     private final String defaultPromptName;
-    private final boolean normalize;
+    private final Boolean normalize;
     private final Integer truncateDim;
     private final Quantization quantization;
     private final QuantizationRanges ranges;
@@ -148,7 +148,11 @@ public final class EmbedderOptions implements Serializable {
         return defaultPromptName;
     }
 
-    public boolean normalize() {
+    /**
+     * Whether to L2-normalize (and re-normalize after truncation): true or false to override the
+     * model, or null for the model's choice (see {@link Builder#normalize(Boolean)}).
+     */
+    public Boolean normalize() {
         return normalize;
     }
 
@@ -196,7 +200,7 @@ public final class EmbedderOptions implements Serializable {
         private PoolingMode pooling;
         private final Map<String, String> prompts = new LinkedHashMap<>();
         private String defaultPromptName;
-        private boolean normalize = true;
+        private Boolean normalize;
         private Integer truncateDim;
         private Quantization quantization = Quantization.FLOAT32;
         private QuantizationRanges ranges = QuantizationRanges.card();
@@ -265,7 +269,16 @@ public final class EmbedderOptions implements Serializable {
             return this;
         }
 
-        public Builder normalize(boolean normalize) {
+        /**
+         * L2-normalize the vectors (true), leave them as the model's last module gives them
+         * (false), or follow the model (null, the default): like sentence-transformers, normalize
+         * when modules.json lists a Normalize module (mdbr-leaf-mt, all-MiniLM-L6-v2) and not
+         * when it lists none (mxbai-embed-large-v1). A bare ONNX + tokenizer pair or a directory
+         * without modules.json says nothing; it is normalized, as the sentence-transformers
+         * pipelines of the usual retrieval models (and leaf-embed before it read modules.json)
+         * do. The same choice decides whether a Matryoshka-truncated vector is re-normalized.
+         */
+        public Builder normalize(Boolean normalize) {
             this.normalize = normalize;
             return this;
         }

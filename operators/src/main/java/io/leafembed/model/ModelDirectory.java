@@ -50,6 +50,7 @@ public final class ModelDirectory {
     private final PoolingMode pooling;
     private final boolean poolingIncludesPrompt;
     private final List<DenseLayer> denseLayers;
+    private final boolean hasModules;
     private final boolean normalizeModule;
     private final Map<String, String> prompts;
     private final String defaultPromptName;
@@ -63,6 +64,7 @@ public final class ModelDirectory {
         this.pooling = b.pooling;
         this.poolingIncludesPrompt = b.poolingIncludesPrompt;
         this.denseLayers = List.copyOf(b.denseLayers);
+        this.hasModules = b.hasModules;
         this.normalizeModule = b.normalizeModule;
         this.prompts = Collections.unmodifiableMap(new LinkedHashMap<>(b.prompts));
         this.defaultPromptName = b.defaultPromptName;
@@ -157,6 +159,7 @@ public final class ModelDirectory {
         if (!modules.isArray()) {
             throw new ModelLoadException(id, dir.resolve("modules.json") + " must be a JSON array of modules");
         }
+        b.hasModules = true;
         for (JsonNode module : modules) {
             String type = module.path("type").asText();
             Path path = dir.resolve(module.path("path").asText(""));
@@ -317,9 +320,19 @@ public final class ModelDirectory {
         return denseLayers;
     }
 
-    /** Whether modules.json ends in a Normalize module. */
+    /** Whether modules.json lists a Normalize module. */
     public boolean hasNormalizeModule() {
         return normalizeModule;
+    }
+
+    /**
+     * Whether the model's own pipeline L2-normalizes its output, as sentence-transformers runs
+     * it: true when modules.json lists a Normalize module, false when modules.json lists none
+     * (mixedbread-ai/mxbai-embed-large-v1), null when nothing says (a bare pair, or a directory
+     * without modules.json).
+     */
+    public Boolean normalizes() {
+        return hasModules ? normalizeModule : null;
     }
 
     /** Named prompts from config_sentence_transformers.json, in file order. */
@@ -349,6 +362,7 @@ public final class ModelDirectory {
         PoolingMode pooling;
         boolean poolingIncludesPrompt = true;
         final List<DenseLayer> denseLayers = new ArrayList<>();
+        boolean hasModules;
         boolean normalizeModule;
         final Map<String, String> prompts = new LinkedHashMap<>();
         String defaultPromptName;

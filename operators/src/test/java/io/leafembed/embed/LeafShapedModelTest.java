@@ -60,6 +60,7 @@ class LeafShapedModelTest {
 
     @Test
     void vectorsHave1024UnitNormDims() {
+        assertThat(leaf.normalizes()).as("modules.json lists Normalize").isTrue();
         for (Embedding e : leaf.embed(TEXTS.stream().map(TextInput::document).toList())) {
             assertThat(e.vector()).hasSize(1024);
             assertThat(e.dims()).isEqualTo(1024);

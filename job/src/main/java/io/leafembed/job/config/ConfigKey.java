@@ -34,8 +34,8 @@ public record ConfigKey<T>(
         });
     }
 
-    /** A true/false key. */
-    public static ConfigKey<Boolean> bool(String name, boolean defaultValue, String description) {
+    /** A true/false key; a null default leaves the choice to the code that reads the key. */
+    public static ConfigKey<Boolean> bool(String name, Boolean defaultValue, String description) {
         return new ConfigKey<>(name, Boolean.class, defaultValue, description, s -> {
             switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
                 case "true":

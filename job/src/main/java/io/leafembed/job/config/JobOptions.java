@@ -57,8 +57,11 @@ public final class JobOptions {
     public static final ConfigKey<Integer> EMBEDDING_CALIBRATION_SIZE = ConfigKey.integer(
             "embedding.calibration-size", 1000, 2, 100_000,
             "Embeddings sampled for calibrated ranges; records wait (in state) until the sample is full.");
-    public static final ConfigKey<Boolean> EMBEDDING_NORMALIZE = ConfigKey.bool("embedding.normalize", true,
-            "L2-normalize the vectors.");
+    public static final ConfigKey<Boolean> EMBEDDING_NORMALIZE = ConfigKey.bool("embedding.normalize", null,
+            "L2-normalize the vectors (and re-normalize after embedding.truncate-dim): true or false"
+                    + " (default: the model's choice, as sentence-transformers: normalize when modules.json"
+                    + " lists a Normalize module, e.g. mdbr-leaf-mt, not when it lists none, e.g."
+                    + " mxbai-embed-large-v1; always for a bare ONNX graph and the bundled model).");
     public static final ConfigKey<String> EMBEDDING_EMPTY_TEXT = ConfigKey.choice("embedding.empty-text",
             "reject", "Empty or whitespace-only text: reject (dead letter) or embed.", "reject", "embed");
 
