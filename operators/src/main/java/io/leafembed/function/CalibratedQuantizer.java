@@ -21,7 +21,9 @@ import org.apache.flink.util.Collector;
  * The ranges arrive on a broadcast input and live in broadcast state, which every parallel
  * instance holds and which is copied to every instance on rescaling, so codes stay comparable
  * across restarts, savepoints and parallelism changes. Records that arrive before the ranges
- * wait in operator state (the first {@code sampleSize} records of the job, at most).
+ * wait in operator state: about the first {@code sampleSize} records of the job, up to {@code
+ * parallelism x sampleSize} when some embedding subtasks get no input (see {@link
+ * CalibrationSampler}).
  */
 public class CalibratedQuantizer extends BroadcastProcessFunction<EmbedResult, CalibratedRanges, EmbedResult>
         implements CheckpointedFunction {
