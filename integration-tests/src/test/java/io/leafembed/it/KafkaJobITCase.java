@@ -186,18 +186,18 @@ class KafkaJobITCase {
     @Test
     void objectReuseGivesEveryRecordOnceWithTheLibrarysVectors() throws Exception {
         int n = 1_000;
-        kafka.createTopic("in-5", 2);
-        kafka.createTopic("out-5", 2);
-        kafka.produce("in-5", goodRecords(n));
+        kafka.createTopic("in-reuse", 2);
+        kafka.createTopic("out-reuse", 2);
+        kafka.produce("in-reuse", goodRecords(n));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.getConfig().enableObjectReuse();
         Configuration noRestarts = new Configuration();
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         env.configure(noRestarts);
-        KafkaRun.wire(env, config("in-5", "out-5", Map.of()), UnaryOperator.identity());
+        KafkaRun.wire(env, config("in-reuse", "out-reuse", Map.of()), UnaryOperator.identity());
         env.execute("leaf-embed-it, object reuse");
 
-        Map<String, JsonNode> results = byId(kafka.readCommitted("out-5"));
+        Map<String, JsonNode> results = byId(kafka.readCommitted("out-reuse"));
         assertThat(results).hasSize(n);
         List<TextInput> inputs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -211,7 +211,7 @@ class KafkaJobITCase {
                 assertThat(Vectors.maxAbsDiff(vector(r), expected.get(i).vector())).as("record %d", i).isLessThan(1e-5);
             }
         }
-        assertThat(kafka.readCommitted("out-5-dead-letters")).isEmpty();
+        assertThat(kafka.readCommitted("out-reuse-dead-letters")).isEmpty();
     }
 
     @Test
