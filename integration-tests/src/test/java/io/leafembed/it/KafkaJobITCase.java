@@ -116,6 +116,13 @@ class KafkaJobITCase {
         return env.execute("leaf-embed-it").getJobID();
     }
 
+    /** Records the calibrator took in (the sum of its operator's numRecordsIn). */
+    private static long calibratorInput(JobID job) {
+        var groups = METRICS.findOperatorMetricGroups(job, "calibrate ranges");
+        assertThat(groups).as("the calibrator's metrics").isNotEmpty();
+        return groups.stream().mapToLong(g -> g.getIOMetricGroup().getNumRecordsInCounter().getCount()).sum();
+    }
+
     /** The sum over all subtasks of the embedding operator's counter {@code name}. */
     private static long counter(JobID job, String name) {
         return METRICS.getMetricsByIdentifiers(job).entrySet().stream()
@@ -307,6 +314,15 @@ class KafkaJobITCase {
         kafka.produce("in-4", again(0, half));
         List<ConsumerRecord<byte[], byte[]>> all = awaitCommitted("out-4", 2 * half + 200);
         second.cancel().get();
+
+        // the calibrator got float vectors only until the sample could be full: at most the sample
+        // size (100) per embedding subtask in phase 1 (300 records), none at all after the restore
+        long phase1 = calibratorInput(first.getJobID());
+        long phase2 = calibratorInput(second.getJobID());
+        System.out.printf("calibrator input: %d vectors for %d records, then %d for %d records%n",
+                phase1, half, phase2, half + 200);
+        assertThat(phase1).isBetween(100L, 200L);
+        assertThat(phase2).isZero();
 
         Map<String, JsonNode> results = byId(all);
         assertThat(results).hasSize(2 * half + 200);
