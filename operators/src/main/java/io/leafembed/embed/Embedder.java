@@ -26,8 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
  * Turns texts into embeddings with a sentence-transformers model exported to ONNX, with the same
@@ -65,13 +63,25 @@ public final class Embedder implements AutoCloseable {
     private final int modelDims;
     private final int outputDims;
     private final BatchPlanner planner;
-    /** encoder::encode, or a wrapper around it that tests use to inject faults. */
-    private final Function<TokenBatch, EncoderOutput> modelRun;
+    /** Faults.NONE, or what tests use to make tokenizing or a model run fail. */
+    private final Faults faults;
+
+    /**
+     * The seam tests use to inject faults (package-private, not for production use): called before
+     * every tokenizer call and every model run; a hook throws to simulate a failure there.
+     */
+    interface Faults {
+        Faults NONE = new Faults() {};
+
+        default void beforeTokenize(List<String> texts) {}
+
+        default void beforeModelRun(TokenBatch batch) {}
+    }
     /** prompt_length per role, for include_prompt: false (tokenized once per role). */
     private final java.util.Map<String, Integer> promptLengths = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Embedder(ModelDirectory model, EmbedderOptions options,
-            UnaryOperator<Function<TokenBatch, EncoderOutput>> wrapModelRun) {
+            Faults faults) {
         this.options = options;
         this.modelId = options.modelId() != null ? options.modelId() : model.modelId();
         this.pooling = options.pooling() != null ? options.pooling() : model.pooling();
@@ -101,7 +111,7 @@ public final class Embedder implements AutoCloseable {
         this.encoder = openedEncoder;
         this.tokenizer = openedTokenizer;
         this.planner = new BatchPlanner(options.maxBatchSize(), options.maxBatchTokens());
-        this.modelRun = wrapModelRun.apply(openedEncoder::encode);
+        this.faults = faults;
     }
 
     /**
@@ -111,14 +121,14 @@ public final class Embedder implements AutoCloseable {
      *     these options
      */
     public static Embedder open(EmbedderOptions options) {
-        return open(options, UnaryOperator.identity());
+        return open(options, Faults.NONE);
     }
 
     /**
-     * As {@link #open(EmbedderOptions)}, with every model run going through {@code wrapModelRun}:
-     * the seam tests use to make the model fail on chosen texts (not for production use).
+     * As {@link #open(EmbedderOptions)}, with {@code faults} told about every tokenizer call and
+     * model run: the seam tests use to make the model fail on chosen texts.
      */
-    static Embedder open(EmbedderOptions options, UnaryOperator<Function<TokenBatch, EncoderOutput>> wrapModelRun) {
+    static Embedder open(EmbedderOptions options, Faults faults) {
         ModelDirectory model;
         if (options.bundledModel() != null) {
             model = ClasspathModel.extract(options.bundledModel());
@@ -127,7 +137,7 @@ public final class Embedder implements AutoCloseable {
         } else {
             model = ModelDirectory.bare(options.onnxFile(), options.tokenizerFile());
         }
-        return new Embedder(model, options, wrapModelRun);
+        return new Embedder(model, options, faults);
     }
 
     /** Opens the sentence-transformers directory {@code modelDir} with {@code options}' settings. */
@@ -260,6 +270,7 @@ public final class Embedder implements AutoCloseable {
         if (texts.isEmpty()) {
             return List.of();
         }
+        faults.beforeTokenize(texts);
         List<TokenizedText> tokenized = tokenizer.tokenizeAll(texts);
         Embedding[] out = new Embedding[inputs.size()];
         for (int[] rows : planner.plan(lengths(tokenized, allRows(inputs.size())))) {
@@ -343,7 +354,9 @@ public final class Embedder implements AutoCloseable {
     /** Throws if the probe text cannot be embedded either: then {@code textFailure} was not the text's fault. */
     private void probe(String role, RuntimeException textFailure) {
         try {
-            TokenizedText probe = tokenizer.tokenize(prompts.prefixFor(role) + PROBE_TEXT);
+            String probeText = prompts.prefixFor(role) + PROBE_TEXT;
+            faults.beforeTokenize(List.of(probeText));
+            TokenizedText probe = tokenizer.tokenize(probeText);
             embedBatch(new TokenBatch(List.of(probe), 0L), java.util.Collections.singletonList(role));
         } catch (RuntimeException probeFailure) {
             InferenceException fault = new InferenceException(modelId, "a text failed to embed and so did the"
@@ -359,11 +372,13 @@ public final class Embedder implements AutoCloseable {
             return List.of();
         }
         try {
+            faults.beforeTokenize(texts);
             return tokenizer.tokenizeAll(texts);
         } catch (RuntimeException all) {
             List<TokenizedText> tokenized = new ArrayList<>(texts.size());
             for (int i = 0; i < texts.size(); i++) {
                 try {
+                    faults.beforeTokenize(List.of(texts.get(i)));
                     tokenized.add(tokenizer.tokenize(texts.get(i)));
                 } catch (RuntimeException failure) {
                     tokenized.add(null);
@@ -427,7 +442,8 @@ public final class Embedder implements AutoCloseable {
      * the batch rows' roles. For callers (like the Flink operator) that plan batches themselves.
      */
     public List<Embedding> embedBatch(TokenBatch batch, List<String> roles) {
-        EncoderOutput output = modelRun.apply(batch);
+        faults.beforeModelRun(batch);
+        EncoderOutput output = encoder.encode(batch);
         List<Embedding> out = new ArrayList<>(batch.size());
         for (int b = 0; b < batch.size(); b++) {
             float[] vector = output.pooled() ? output.sentence(b) : poolAndProject(output, batch, b, roles.get(b));

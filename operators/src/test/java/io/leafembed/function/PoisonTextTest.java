@@ -80,7 +80,7 @@ class PoisonTextTest {
         mode = failureMode;
         EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().maxBatchSize(maxBatchSize).build(),
                 Map.of(), new BatchingOptions(windowSize, 60_000), 0,
-                options -> FaultInjection.open(options, PoisonTextTest::maybeFail));
+                options -> FaultInjection.failingModel(options, PoisonTextTest::maybeFail));
         var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator);
         h.open();
         return h;
@@ -122,6 +122,41 @@ class PoisonTextTest {
             assertThat(RUNS).extracting(run -> run.texts().size() + (run.failed() ? " failed" : " ok"))
                     .containsExactly("4 ok", "4 failed", "1 ok", "1 failed", "1 ok", "1 ok", "1 ok" /* probe */);
             assertThat(((EmbeddingOperator) h.getOneInputOperator()).metrics().deadLetters()).isEqualTo(1);
+        }
+    }
+
+    /** Sizes of the tokenizer calls in the tokenizer test. */
+    private static final List<Integer> TOKENIZE_CALLS = Collections.synchronizedList(new ArrayList<>());
+
+    private static void tokenizerFails(List<String> texts) {
+        TOKENIZE_CALLS.add(texts.size());
+        if (texts.stream().anyMatch(t -> t.contains("poison"))) {
+            throw new IllegalArgumentException("simulated: the tokenizer cannot handle this text");
+        }
+    }
+
+    @Test
+    void aTextTheTokenizerFailsOnIsADeadLetterAndTheOthersAreTokenizedAgainOneByOne() throws Exception {
+        TOKENIZE_CALLS.clear();
+        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().maxBatchSize(4).build(), Map.of(),
+                new BatchingOptions(8, 60_000), 0,
+                options -> FaultInjection.failingTokenizer(options, PoisonTextTest::tokenizerFails));
+        try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
+            h.open();
+            for (int i = 0; i < 8; i++) {
+                h.processElement(new EmbedRequest(String.valueOf(i), text(i), "document", null), i);
+            }
+            assertThat(h.extractOutputValues()).extracting(EmbedResult::id)
+                    .containsExactly("0", "1", "2", "3", "4", "6", "7");
+            assertThat(h.getSideOutput(EmbeddingOperator.DEAD_LETTERS)).extracting(r -> r.getValue().reason())
+                    .containsExactly("embedding failed for this text alone: java.lang.IllegalArgumentException:"
+                            + " simulated: the tokenizer cannot handle this text");
+            // the window in one call, then each text alone, then the probe
+            assertThat(TOKENIZE_CALLS).containsExactly(8, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+            // the 7 good texts ran once, in 2 model batches
+            EmbeddingMetrics metrics = ((EmbeddingOperator) h.getOneInputOperator()).metrics();
+            assertThat(metrics.batches()).isEqualTo(2);
+            assertThat(metrics.recordsOut()).isEqualTo(7);
         }
     }
 
