@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -115,6 +116,13 @@ class KafkaJobITCase {
         return env.execute("leaf-embed-it").getJobID();
     }
 
+    /** Records the calibrator took in (the sum of its operator's numRecordsIn). */
+    private static long calibratorInput(JobID job) {
+        var groups = METRICS.findOperatorMetricGroups(job, "calibrate ranges");
+        assertThat(groups).as("the calibrator's metrics").isNotEmpty();
+        return groups.stream().mapToLong(g -> g.getIOMetricGroup().getNumRecordsInCounter().getCount()).sum();
+    }
+
     /** The sum over all subtasks of the embedding operator's counter {@code name}. */
     private static long counter(JobID job, String name) {
         return METRICS.getMetricsByIdentifiers(job).entrySet().stream()
@@ -176,6 +184,41 @@ class KafkaJobITCase {
             }
         }
         assertThat(kafka.readCommitted("out-1-dead-letters")).isEmpty();
+    }
+
+    /**
+     * pipeline.object-reuse: true, the default chaining (source -> parse -> embed): the parser's
+     * collector hands the embedding operator one StreamRecord object for every record.
+     */
+    @Test
+    void objectReuseGivesEveryRecordOnceWithTheLibrarysVectors() throws Exception {
+        int n = 1_000;
+        kafka.createTopic("in-reuse", 2);
+        kafka.createTopic("out-reuse", 2);
+        kafka.produce("in-reuse", goodRecords(n));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.getConfig().enableObjectReuse();
+        Configuration noRestarts = new Configuration();
+        noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        env.configure(noRestarts);
+        KafkaRun.wire(env, config("in-reuse", "out-reuse", Map.of()), UnaryOperator.identity());
+        env.execute("leaf-embed-it, object reuse");
+
+        Map<String, JsonNode> results = byId(kafka.readCommitted("out-reuse"));
+        assertThat(results).hasSize(n);
+        List<TextInput> inputs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            inputs.add(new TextInput(text(i), i % 4 == 0 ? "query" : "document"));
+        }
+        try (Embedder embedder = Embedder.open(TestModels.minilm().build())) {
+            List<Embedding> expected = embedder.embed(inputs);
+            for (int i = 0; i < n; i++) {
+                JsonNode r = results.get(String.valueOf(i));
+                assertThat(r.get("n").asInt()).isEqualTo(i);
+                assertThat(Vectors.maxAbsDiff(vector(r), expected.get(i).vector())).as("record %d", i).isLessThan(1e-5);
+            }
+        }
+        assertThat(kafka.readCommitted("out-reuse-dead-letters")).isEmpty();
     }
 
     @Test
@@ -240,7 +283,10 @@ class KafkaJobITCase {
                 "embedding.ranges", "calibrate", "embedding.calibration-size", "100",
                 "runtime.checkpoint-interval-ms", "300");
         kafka.produce("in-4", goodRecords(half));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // no Kryo anywhere: the calibrated ranges in broadcast state have a proper type
+        Configuration noGenericTypes = new Configuration();
+        noGenericTypes.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noGenericTypes);
         KafkaRun.wire(env, config("in-4", "out-4", calibrate), UnaryOperator.identity());
         JobClient first = env.executeAsync("calibrate, phase 1");
         assertThat(awaitCommitted("out-4", half)).hasSize(half);
@@ -250,7 +296,7 @@ class KafkaJobITCase {
         // phase 2, restored from the savepoint at parallelism 1, in two rounds: 200 new texts (had
         // the restore lost the ranges, they would recalibrate them, differently, before round two),
         // then phase 1's texts again under new ids
-        Configuration restore = new Configuration();
+        Configuration restore = new Configuration(noGenericTypes);
         restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         StreamExecutionEnvironment restored = StreamExecutionEnvironment.getExecutionEnvironment(restore);
         Map<String, String> rescaled = new HashMap<>(calibrate);
@@ -268,6 +314,15 @@ class KafkaJobITCase {
         kafka.produce("in-4", again(0, half));
         List<ConsumerRecord<byte[], byte[]>> all = awaitCommitted("out-4", 2 * half + 200);
         second.cancel().get();
+
+        // the calibrator got float vectors only until the sample could be full: at most the sample
+        // size (100) per embedding subtask in phase 1 (300 records), none at all after the restore
+        long phase1 = calibratorInput(first.getJobID());
+        long phase2 = calibratorInput(second.getJobID());
+        System.out.printf("calibrator input: %d vectors for %d records, then %d for %d records%n",
+                phase1, half, phase2, half + 200);
+        assertThat(phase1).isBetween(100L, 200L);
+        assertThat(phase2).isZero();
 
         Map<String, JsonNode> results = byId(all);
         assertThat(results).hasSize(2 * half + 200);

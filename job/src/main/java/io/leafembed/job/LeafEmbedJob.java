@@ -4,6 +4,7 @@ import io.leafembed.function.DeadLetter;
 import io.leafembed.function.EmbedRequest;
 import io.leafembed.function.EmbedResult;
 import io.leafembed.function.CalibratedQuantizer;
+import io.leafembed.function.CalibratedRanges;
 import io.leafembed.function.EmbeddingOperator;
 import io.leafembed.function.RangeCalibrator;
 import io.leafembed.job.config.CommandLine;
@@ -14,7 +15,6 @@ import io.leafembed.job.source.RawRecord;
 import io.leafembed.job.source.RecordFormat;
 import io.leafembed.job.source.RecordParser;
 import io.leafembed.model.ModelLoadException;
-import io.leafembed.postprocess.QuantizationRanges;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -55,11 +55,14 @@ public final class LeafEmbedJob {
         SingleOutputStreamOperator<EmbedRequest> parsed = raw
                 .process(new RecordParser(settings), TypeInformation.of(EmbedRequest.class))
                 .name("parse records").uid(PARSE_UID);
+        EmbeddingOperator embedding = new EmbeddingOperator(config.embedderOptions(defaultIntraOpThreads),
+                config.roleEmbedderOptions(defaultIntraOpThreads), config.batchingOptions(),
+                config.get(JobOptions.BATCHING_CACHE_SIZE));
+        if (config.calibratesRanges()) {
+            embedding.sampleForCalibration(config.get(JobOptions.EMBEDDING_CALIBRATION_SIZE));
+        }
         SingleOutputStreamOperator<EmbedResult> embedded = parsed
-                .transform("embed", TypeInformation.of(EmbedResult.class),
-                        new EmbeddingOperator(config.embedderOptions(defaultIntraOpThreads),
-                                config.roleEmbedderOptions(defaultIntraOpThreads), config.batchingOptions(),
-                                config.get(JobOptions.BATCHING_CACHE_SIZE)))
+                .transform("embed", TypeInformation.of(EmbedResult.class), embedding)
                 .uid(EMBED_UID);
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(RecordParser.DEAD_LETTERS)
                 .union(embedded.getSideOutput(EmbeddingOperator.DEAD_LETTERS));
@@ -68,12 +71,15 @@ public final class LeafEmbedJob {
     }
 
     /**
-     * Float embeddings -> one calibrator (parallelism 1) -> ranges broadcast to every quantizer, so
-     * all instances quantize with the same ranges, kept in checkpointed broadcast state.
+     * The float vectors the sample needs (a side output of the embedding) -> one calibrator
+     * (parallelism 1) -> ranges broadcast to every quantizer, so all instances quantize with the
+     * same ranges, kept in checkpointed broadcast state. The calibrator sees vectors only, and only
+     * until its sample is full, never the records themselves.
      */
-    private static DataStream<EmbedResult> quantizeCalibrated(DataStream<EmbedResult> floats, JobConfig config) {
-        DataStream<QuantizationRanges> ranges = floats
-                .transform("calibrate ranges", TypeInformation.of(QuantizationRanges.class),
+    private static DataStream<EmbedResult> quantizeCalibrated(SingleOutputStreamOperator<EmbedResult> floats,
+            JobConfig config) {
+        DataStream<CalibratedRanges> ranges = floats.getSideOutput(EmbeddingOperator.CALIBRATION_SAMPLE)
+                .transform("calibrate ranges", TypeInformation.of(CalibratedRanges.class),
                         new RangeCalibrator(config.get(JobOptions.EMBEDDING_CALIBRATION_SIZE)))
                 .setParallelism(1)
                 .setMaxParallelism(1)

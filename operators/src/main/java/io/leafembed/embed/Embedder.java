@@ -3,6 +3,7 @@ package io.leafembed.embed;
 import io.leafembed.batching.BatchListener;
 import io.leafembed.batching.BatchPlanner;
 import io.leafembed.inference.EncoderOutput;
+import io.leafembed.inference.InferenceException;
 import io.leafembed.inference.OnnxEncoder;
 import io.leafembed.model.ClasspathModel;
 import io.leafembed.model.ModelDirectory;
@@ -65,10 +66,25 @@ public final class Embedder implements AutoCloseable {
     private final int modelDims;
     private final int outputDims;
     private final BatchPlanner planner;
+    /** Faults.NONE, or what tests use to make tokenizing or a model run fail. */
+    private final Faults faults;
+
+    /**
+     * The seam tests use to inject faults (package-private, not for production use): called before
+     * every tokenizer call and every model run; a hook throws to simulate a failure there.
+     */
+    interface Faults {
+        Faults NONE = new Faults() {};
+
+        default void beforeTokenize(List<String> texts) {}
+
+        default void beforeModelRun(TokenBatch batch) {}
+    }
     /** prompt_length per role, for include_prompt: false (tokenized once per role). */
     private final java.util.Map<String, Integer> promptLengths = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private Embedder(ModelDirectory model, EmbedderOptions options) {
+    private Embedder(ModelDirectory model, EmbedderOptions options,
+            Faults faults) {
         this.options = options;
         this.modelId = options.modelId() != null ? options.modelId() : model.modelId();
         this.pooling = options.pooling() != null ? options.pooling() : model.pooling();
@@ -100,6 +116,7 @@ public final class Embedder implements AutoCloseable {
         this.encoder = openedEncoder;
         this.tokenizer = openedTokenizer;
         this.planner = new BatchPlanner(options.maxBatchSize(), options.maxBatchTokens());
+        this.faults = faults;
     }
 
     /**
@@ -109,6 +126,14 @@ public final class Embedder implements AutoCloseable {
      *     these options
      */
     public static Embedder open(EmbedderOptions options) {
+        return open(options, Faults.NONE);
+    }
+
+    /**
+     * As {@link #open(EmbedderOptions)}, with {@code faults} told about every tokenizer call and
+     * model run: the seam tests use to make the model fail on chosen texts.
+     */
+    static Embedder open(EmbedderOptions options, Faults faults) {
         ModelDirectory model;
         if (options.bundledModel() != null) {
             model = ClasspathModel.extract(options.bundledModel());
@@ -117,7 +142,7 @@ public final class Embedder implements AutoCloseable {
         } else {
             model = ModelDirectory.bare(options.onnxFile(), options.tokenizerFile());
         }
-        return new Embedder(model, options);
+        return new Embedder(model, options, faults);
     }
 
     /** Opens the sentence-transformers directory {@code modelDir} with {@code options}' settings. */
@@ -276,6 +301,131 @@ public final class Embedder implements AutoCloseable {
 
     /** As {@link #embed(List)}, telling {@code listener} about each model batch. */
     public List<Embedding> embed(List<TextInput> inputs, BatchListener listener) {
+        List<String> texts = promptedTexts(inputs);
+        if (texts.isEmpty()) {
+            return List.of();
+        }
+        faults.beforeTokenize(texts);
+        List<TokenizedText> tokenized = tokenizer.tokenizeAll(texts);
+        Embedding[] out = new Embedding[inputs.size()];
+        for (int[] rows : planner.plan(lengths(tokenized, allRows(inputs.size())))) {
+            List<Embedding> batch = runBatch(tokenized, inputs, rows, listener);
+            for (int k = 0; k < rows.length; k++) {
+                out[rows[k]] = batch.get(k);
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    /**
+     * One text's result from {@link #embedEach}: its embedding, or (embedding null) the exception
+     * it fails with even when embedded alone.
+     */
+    public record Outcome(Embedding embedding, RuntimeException failure) {
+
+        public boolean failed() {
+            return failure != null;
+        }
+    }
+
+    /**
+     * As {@link #embed(List, BatchListener)}, but a failure stays with the texts that cause it, so
+     * one poisonous text cannot stop a stream. When tokenizing the list or running a batch throws
+     * (any {@link RuntimeException}: tokenizer, ONNX Runtime, pooling, post-processing), only the
+     * texts of that step are run again, one by one; batches that succeeded are not repeated. A text
+     * that fails alone is an {@link Outcome#failed() failed} outcome, provided a short probe text
+     * of the same role still embeds right after it: if the probe fails too, the fault is not in the
+     * texts (the session, the machine), and an {@link InferenceException} is thrown so that the
+     * caller restarts rather than discards its input. {@link Error}s (out of memory ...) are never
+     * caught.
+     *
+     * @throws IllegalArgumentException as {@link #embed(List)}, for texts {@link #rejectReason}
+     *     rejects (nothing is embedded then)
+     */
+    public List<Outcome> embedEach(List<TextInput> inputs, BatchListener listener) {
+        List<String> texts = promptedTexts(inputs);
+        Outcome[] out = new Outcome[inputs.size()];
+        List<TokenizedText> tokenized = tokenizeIsolating(texts, out);
+        List<Integer> ok = new ArrayList<>(inputs.size());
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == null) {
+                ok.add(i);
+            }
+        }
+        int[] okRows = ok.stream().mapToInt(Integer::intValue).toArray();
+        for (int[] planned : planner.plan(lengths(tokenized, okRows))) {
+            int[] rows = Arrays.stream(planned).map(k -> okRows[k]).toArray();
+            try {
+                List<Embedding> batch = runBatch(tokenized, inputs, rows, listener);
+                for (int k = 0; k < rows.length; k++) {
+                    out[rows[k]] = new Outcome(batch.get(k), null);
+                }
+            } catch (RuntimeException batchFailure) {
+                if (rows.length == 1) {
+                    out[rows[0]] = new Outcome(null, batchFailure); // it was alone already
+                    continue;
+                }
+                for (int row : rows) {
+                    try {
+                        out[row] = new Outcome(runBatch(tokenized, inputs, new int[] {row}, listener).get(0), null);
+                    } catch (RuntimeException failure) {
+                        out[row] = new Outcome(null, failure);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (out[i].failed()) {
+                probe(inputs.get(i).role(), out[i].failure());
+                break;
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    /** A text any working model embeds; see {@link #embedEach}. */
+    static final String PROBE_TEXT = "probe";
+
+    /** Throws if the probe text cannot be embedded either: then {@code textFailure} was not the text's fault. */
+    private void probe(String role, RuntimeException textFailure) {
+        try {
+            String probeText = prompts.prefixFor(role) + PROBE_TEXT;
+            faults.beforeTokenize(List.of(probeText));
+            TokenizedText probe = tokenizer.tokenize(probeText);
+            embedBatch(new TokenBatch(List.of(probe), 0L), java.util.Collections.singletonList(role));
+        } catch (RuntimeException probeFailure) {
+            InferenceException fault = new InferenceException(modelId, "a text failed to embed and so did the"
+                    + " probe text '" + PROBE_TEXT + "' right after it: the fault is not in the input", textFailure);
+            fault.addSuppressed(probeFailure);
+            throw fault;
+        }
+    }
+
+    /** Tokenizes all texts in one call; if that throws, one by one, recording who fails in {@code out}. */
+    private List<TokenizedText> tokenizeIsolating(List<String> texts, Outcome[] out) {
+        if (texts.isEmpty()) {
+            return List.of();
+        }
+        try {
+            faults.beforeTokenize(texts);
+            return tokenizer.tokenizeAll(texts);
+        } catch (RuntimeException all) {
+            List<TokenizedText> tokenized = new ArrayList<>(texts.size());
+            for (int i = 0; i < texts.size(); i++) {
+                try {
+                    faults.beforeTokenize(List.of(texts.get(i)));
+                    tokenized.add(tokenizer.tokenize(texts.get(i)));
+                } catch (RuntimeException failure) {
+                    tokenized.add(null);
+                    out[i] = new Outcome(null, failure);
+                }
+            }
+            return tokenized;
+        }
+    }
+
+    /** The prompted texts, after checking every input with {@link #rejectReason}. */
+    private List<String> promptedTexts(List<TextInput> inputs) {
         List<String> texts = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             TextInput input = inputs.get(i);
@@ -285,27 +435,33 @@ public final class Embedder implements AutoCloseable {
             }
             texts.add(prompts.prefixFor(input.role()) + input.text());
         }
-        if (texts.isEmpty()) {
-            return List.of();
+        return texts;
+    }
+
+    private static int[] allRows(int n) {
+        int[] rows = new int[n];
+        Arrays.setAll(rows, i -> i);
+        return rows;
+    }
+
+    /** Token counts of the given rows, in the order of {@code rows}. */
+    private static int[] lengths(List<TokenizedText> tokenized, int[] rows) {
+        return Arrays.stream(rows).map(row -> tokenized.get(row).length()).toArray();
+    }
+
+    /** Pads the given rows into one batch, runs it and tells {@code listener}; results in row order. */
+    private List<Embedding> runBatch(List<TokenizedText> tokenized, List<TextInput> inputs, int[] rows,
+            BatchListener listener) {
+        List<TokenizedText> batchTexts = new ArrayList<>(rows.length);
+        for (int row : rows) {
+            batchTexts.add(tokenized.get(row));
         }
-        List<TokenizedText> tokenized = tokenizer.tokenizeAll(texts);
-        int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
-        Embedding[] out = new Embedding[inputs.size()];
-        for (int[] rows : planner.plan(lengths)) {
-            List<TokenizedText> batchTexts = new ArrayList<>(rows.length);
-            for (int row : rows) {
-                batchTexts.add(tokenized.get(row));
-            }
-            TokenBatch padded = new TokenBatch(batchTexts, 0L);
-            long start = System.nanoTime();
-            List<Embedding> batch = embedBatch(padded, rolesOf(inputs, rows));
-            listener.onBatch(padded.size(), padded.realTokens(), (long) padded.size() * padded.seqLength(),
-                    System.nanoTime() - start);
-            for (int k = 0; k < rows.length; k++) {
-                out[rows[k]] = batch.get(k);
-            }
-        }
-        return Arrays.asList(out);
+        TokenBatch padded = new TokenBatch(batchTexts, 0L);
+        long start = System.nanoTime();
+        List<Embedding> batch = embedBatch(padded, rolesOf(inputs, rows));
+        listener.onBatch(padded.size(), padded.realTokens(), (long) padded.size() * padded.seqLength(),
+                System.nanoTime() - start);
+        return batch;
     }
 
     private static List<String> rolesOf(List<TextInput> inputs, int[] rows) {
@@ -321,6 +477,7 @@ public final class Embedder implements AutoCloseable {
      * the batch rows' roles. For callers (like the Flink operator) that plan batches themselves.
      */
     public List<Embedding> embedBatch(TokenBatch batch, List<String> roles) {
+        faults.beforeModelRun(batch);
         EncoderOutput output = encoder.encode(batch);
         List<Embedding> out = new ArrayList<>(batch.size());
         for (int b = 0; b < batch.size(); b++) {

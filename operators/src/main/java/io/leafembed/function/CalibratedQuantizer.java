@@ -21,22 +21,29 @@ import org.apache.flink.util.Collector;
  * The ranges arrive on a broadcast input and live in broadcast state, which every parallel
  * instance holds and which is copied to every instance on rescaling, so codes stay comparable
  * across restarts, savepoints and parallelism changes. Records that arrive before the ranges
- * wait in operator state (the first {@code sampleSize} records of the job, at most).
+ * wait in operator state: about the first {@code sampleSize} records of the job, up to {@code
+ * parallelism x sampleSize} when some embedding subtasks get no input (see {@link
+ * CalibrationSampler}).
  */
-public class CalibratedQuantizer extends BroadcastProcessFunction<EmbedResult, QuantizationRanges, EmbedResult>
+public class CalibratedQuantizer extends BroadcastProcessFunction<EmbedResult, CalibratedRanges, EmbedResult>
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
     private static final String KEY = "ranges";
 
-    /** The broadcast state holding the calibrated ranges. */
-    public static final MapStateDescriptor<String, QuantizationRanges> RANGES =
-            new MapStateDescriptor<>("calibrated-ranges", Types.STRING, TypeInformation.of(QuantizationRanges.class));
+    /**
+     * The broadcast state holding the calibrated ranges (a POJO type, not Kryo: see {@link
+     * CalibratedRanges}).
+     */
+    public static final MapStateDescriptor<String, CalibratedRanges> RANGES =
+            new MapStateDescriptor<>("calibrated-ranges", Types.STRING, TypeInformation.of(CalibratedRanges.class));
 
     private final Quantization precision;
 
     private transient ListState<EmbedResult> waitingState;
     private transient List<EmbedResult> waiting;
+    /** The broadcast state's ranges, converted once rather than per record. */
+    private transient QuantizationRanges ranges;
 
     public CalibratedQuantizer(Quantization precision) {
         if (!precision.isScalar()) {
@@ -47,23 +54,27 @@ public class CalibratedQuantizer extends BroadcastProcessFunction<EmbedResult, Q
 
     @Override
     public void processElement(EmbedResult result, ReadOnlyContext ctx, Collector<EmbedResult> out) throws Exception {
-        QuantizationRanges ranges = ctx.getBroadcastState(RANGES).get(KEY);
         if (ranges == null) {
-            waiting.add(result);
-            return;
+            CalibratedRanges calibrated = ctx.getBroadcastState(RANGES).get(KEY);
+            if (calibrated == null) {
+                waiting.add(result);
+                return;
+            }
+            ranges = calibrated.toRanges();
         }
         flushWaiting(ranges, out);
         out.collect(result.quantized(precision, ranges));
     }
 
     @Override
-    public void processBroadcastElement(QuantizationRanges ranges, Context ctx, Collector<EmbedResult> out)
+    public void processBroadcastElement(CalibratedRanges calibrated, Context ctx, Collector<EmbedResult> out)
             throws Exception {
-        BroadcastState<String, QuantizationRanges> state = ctx.getBroadcastState(RANGES);
+        BroadcastState<String, CalibratedRanges> state = ctx.getBroadcastState(RANGES);
         if (state.get(KEY) == null) {
-            state.put(KEY, ranges);
+            state.put(KEY, calibrated);
         }
-        flushWaiting(state.get(KEY), out);
+        ranges = state.get(KEY).toRanges();
+        flushWaiting(ranges, out);
     }
 
     private void flushWaiting(QuantizationRanges ranges, Collector<EmbedResult> out) {

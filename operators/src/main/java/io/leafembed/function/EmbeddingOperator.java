@@ -4,8 +4,8 @@ import io.leafembed.embed.Embedder;
 import io.leafembed.embed.EmbedderOptions;
 import io.leafembed.embed.Embedding;
 import io.leafembed.embed.TextInput;
-import io.leafembed.inference.InferenceException;
 import io.leafembed.model.ModelLoadException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,7 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -35,9 +41,20 @@ import org.slf4j.LoggerFactory;
  * after it, and an exactly-once sink downstream sees each result once.
  *
  * <p>Records the model refuses (empty text under the REJECT policy, unknown role) go to the
- * {@link #DEAD_LETTERS} side output with the reason. If ONNX Runtime fails on a batch, each of
- * its records is retried alone and only those that still fail become dead letters, so one
- * poisonous text cannot stop the job.
+ * {@link #DEAD_LETTERS} side output with the reason. If embedding a batch throws (tokenizer,
+ * ONNX Runtime, pooling: any {@link RuntimeException}), the texts of that batch alone are retried
+ * one by one, and a text that still fails becomes a dead letter if a probe text embeds right
+ * after it (see {@link Embedder#embedEach}): one poisonous text cannot stop the job, while a fault
+ * that hits every text (and any {@link Error}, such as running out of memory) fails the task so
+ * that Flink restarts it.
+ *
+ * <p>Safe with {@code pipeline.object-reuse}: the window keeps the request values (immutable
+ * records) and their timestamps, never the {@link StreamRecord} objects an upstream operator
+ * may reuse, and every output is a new {@link StreamRecord}.
+ *
+ * <p>With {@link #sampleForCalibration} the operator also sends the float vectors that
+ * calibration still needs to the {@link #CALIBRATION_SAMPLE} side output (see {@link
+ * CalibrationSampler}); the count sent is operator state, so a restore does not send again.
  *
  * <p>Memory per instance: the model's weights (23 MB int8 / 90 MB fp32 for MiniLM-sized models
  * such as mdbr-leaf-mt), the tokenizer (~5 MB), ONNX Runtime's arena for the largest batch
@@ -53,17 +70,48 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     /** The side output of records that could not be embedded. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
+    /** The side output of float vectors for the {@link RangeCalibrator}'s sample. */
+    public static final OutputTag<float[]> CALIBRATION_SAMPLE =
+            new OutputTag<>("calibration-sample", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    /** Opens the Embedder for a set of options: {@code Embedder::open}, or a failing one in tests. */
+    @FunctionalInterface
+    interface EmbedderFactory extends Serializable {
+        Embedder open(EmbedderOptions options);
+    }
+
+    /**
+     * A request waiting in the window: its value and timestamp, copied out of the incoming
+     * StreamRecord, which the upstream operator may reuse for the next record under object reuse.
+     */
+    private record Pending(EmbedRequest request, long timestamp, boolean hasTimestamp) {
+
+        static Pending of(StreamRecord<EmbedRequest> record) {
+            return new Pending(record.getValue(), record.getTimestamp(), record.hasTimestamp());
+        }
+
+        /** A new record carrying {@code value} with this request's timestamp (or none). */
+        <T> StreamRecord<T> wrap(T value) {
+            return hasTimestamp ? new StreamRecord<>(value, timestamp) : new StreamRecord<>(value);
+        }
+    }
+
     private final EmbedderOptions embedderOptions;
     private final Map<String, EmbedderOptions> roleOptions;
     private final BatchingOptions batching;
     private final int cacheSize;
+    private final EmbedderFactory embedderFactory;
+    /** Vectors to sample for calibration (job-wide); 0 when not calibrating. */
+    private int calibrationSampleSize;
 
     private transient Embedder embedder;
     private transient Map<String, Embedder> roleEmbedders;
     private transient EmbeddingCache cache;
     private transient EmbeddingMetrics metrics;
-    private transient List<StreamRecord<EmbedRequest>> window;
+    private transient List<Pending> window;
     private transient ScheduledFuture<?> flushTimer;
+    private transient CalibrationSampler sampler;
+    private transient ListState<Long> calibrationSentState;
 
     /** @param cacheSize embeddings cached per instance by role and text; 0 for none */
     public EmbeddingOperator(EmbedderOptions embedderOptions, BatchingOptions batching, int cacheSize) {
@@ -77,12 +125,59 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
      */
     public EmbeddingOperator(EmbedderOptions embedderOptions, Map<String, EmbedderOptions> roleOptions,
             BatchingOptions batching, int cacheSize) {
+        this(embedderOptions, roleOptions, batching, cacheSize, Embedder::open);
+    }
+
+    /** As the public constructor, opening models with {@code embedderFactory} (tests inject faults). */
+    EmbeddingOperator(EmbedderOptions embedderOptions, Map<String, EmbedderOptions> roleOptions,
+            BatchingOptions batching, int cacheSize, EmbedderFactory embedderFactory) {
+        this.embedderFactory = embedderFactory;
         this.embedderOptions = embedderOptions;
         this.roleOptions = new HashMap<>(roleOptions);
         this.batching = batching;
         this.cacheSize = cacheSize;
         if (cacheSize < 0) {
             throw new IllegalArgumentException("cache size must be >= 0 but was " + cacheSize);
+        }
+    }
+
+    /**
+     * Sends the float vectors of up to {@code sampleSize} embeddings (job-wide, about {@code
+     * sampleSize / parallelism} per subtask) to {@link #CALIBRATION_SAMPLE}, for a {@link
+     * RangeCalibrator} with the same sample size.
+     *
+     * @return this operator
+     */
+    public EmbeddingOperator sampleForCalibration(int sampleSize) {
+        if (sampleSize < 1) {
+            throw new IllegalArgumentException("calibration sample size must be positive but was " + sampleSize);
+        }
+        this.calibrationSampleSize = sampleSize;
+        return this;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        if (calibrationSampleSize == 0) {
+            return;
+        }
+        // union state: after rescaling, every subtask sees all counts and can tell whether the
+        // sample is complete (the calibrator, restored from the same checkpoint, then has it)
+        calibrationSentState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("calibration-sent", Types.LONG));
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        long alreadySent = context.isRestored()
+                ? CalibrationSampler.restoredSent(calibrationSentState.get(), calibrationSampleSize, parallelism)
+                : 0;
+        sampler = new CalibrationSampler(calibrationSampleSize, parallelism, alreadySent);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        if (sampler != null) {
+            calibrationSentState.update(List.of(sampler.sent()));
         }
     }
 
@@ -104,11 +199,11 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     }
 
     private void openModels() {
-        embedder = Embedder.open(embedderOptions);
         roleEmbedders = new HashMap<>();
+        embedder = embedderFactory.open(embedderOptions);
         for (Map.Entry<String, EmbedderOptions> role : roleOptions.entrySet()) {
-            Embedder roleEmbedder = Embedder.open(role.getValue());
-            roleEmbedders.put(role.getKey(), roleEmbedder);
+            Embedder roleEmbedder = embedderFactory.open(role.getValue());
+            roleEmbedders.put(role.getKey(), roleEmbedder); // before the check: close() must close it
             if (roleEmbedder.dims() != embedder.dims()) {
                 throw new ModelLoadException(roleEmbedder.modelId(), "the model of role '" + role.getKey()
                         + "' gives " + roleEmbedder.dims() + " dims but the main model '" + embedder.modelId()
@@ -133,10 +228,10 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
                 ? Optional.of("missing text")
                 : embedderFor(request.role()).rejectReason(new TextInput(request.text(), request.role()));
         if (reason.isPresent()) {
-            deadLetter(record, reason.get());
+            deadLetter(Pending.of(record), reason.get());
             return;
         }
-        window.add(record);
+        window.add(Pending.of(record));
         if (window.size() >= batching.windowSize() || batching.maxWaitMillis() == 0) {
             flush();
         } else if (window.size() == 1) {
@@ -172,16 +267,17 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         if (window.isEmpty()) {
             return;
         }
-        List<StreamRecord<EmbedRequest>> records = window;
+        List<Pending> records = window;
         window = new ArrayList<>(Math.min(batching.windowSize(), 1024));
-        Embedding[] results = new Embedding[records.size()];
+        Embedder.Outcome[] results = new Embedder.Outcome[records.size()];
         // cache misses, grouped by the model that embeds them (one group unless roles have models)
         Map<Embedder, List<Integer>> misses = new LinkedHashMap<>();
         for (int i = 0; i < records.size(); i++) {
-            EmbedRequest r = records.get(i).getValue();
-            results[i] = cache.get(r.role(), r.text());
-            if (results[i] != null) {
+            EmbedRequest r = records.get(i).request();
+            Embedding cached = cache.get(r.role(), r.text());
+            if (cached != null) {
                 metrics.cacheHit();
+                results[i] = new Embedder.Outcome(cached, null);
             } else {
                 misses.computeIfAbsent(embedderFor(r.role()), e -> new ArrayList<>()).add(i);
             }
@@ -189,24 +285,32 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         for (Map.Entry<Embedder, List<Integer>> group : misses.entrySet()) {
             List<TextInput> inputs = new ArrayList<>(group.getValue().size());
             for (int i : group.getValue()) {
-                EmbedRequest r = records.get(i).getValue();
+                EmbedRequest r = records.get(i).request();
                 inputs.add(new TextInput(r.text(), r.role()));
             }
-            List<Embedding> embedded = embedIsolatingFailures(group.getKey(), inputs);
+            // throws when the fault is not in the texts: the task fails and Flink restarts it
+            List<Embedder.Outcome> embedded = group.getKey().embedEach(inputs, metrics);
             for (int k = 0; k < inputs.size(); k++) {
                 results[group.getValue().get(k)] = embedded.get(k);
             }
         }
         for (int i = 0; i < records.size(); i++) {
-            StreamRecord<EmbedRequest> record = records.get(i);
-            if (results[i] == null) {
-                deadLetter(record, "inference failed for this text alone (see the task log)");
+            Pending pending = records.get(i);
+            EmbedRequest r = pending.request();
+            if (results[i].failed()) {
+                RuntimeException failure = results[i].failure();
+                LOG.warn("Text of {} chars (id {}) cannot be embedded; sending it to the dead letters",
+                        r.text().length(), r.id(), failure);
+                deadLetter(pending, "embedding failed for this text alone: " + failure);
                 continue;
             }
-            EmbedRequest r = record.getValue();
-            cache.put(r.role(), r.text(), results[i]);
-            metrics.recordOut(results[i].truncated());
-            output.collect(record.replace(EmbedResult.of(r, results[i])));
+            Embedding embedding = results[i].embedding();
+            cache.put(r.role(), r.text(), embedding);
+            metrics.recordOut(embedding.truncated());
+            output.collect(pending.wrap(EmbedResult.of(r, embedding)));
+            if (sampler != null && sampler.take()) {
+                output.collect(CALIBRATION_SAMPLE, pending.wrap(embedding.vector()));
+            }
         }
     }
 
@@ -215,38 +319,9 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         return roleEmbedder != null ? roleEmbedder : embedder;
     }
 
-    /**
-     * Embeds the inputs; when a batch fails, retries each input alone (null where it still fails).
-     * If every text of a batch of several fails alone too, the fault is not in the texts (memory,
-     * device): the exception propagates and the job restarts instead of dead-lettering the stream.
-     */
-    private List<Embedding> embedIsolatingFailures(Embedder embedder, List<TextInput> inputs) {
-        try {
-            return embedder.embed(inputs, metrics);
-        } catch (InferenceException e) {
-            LOG.warn("A batch of {} texts failed; retrying them one by one", inputs.size(), e);
-            List<Embedding> out = new ArrayList<>(inputs.size());
-            int failed = 0;
-            for (TextInput input : inputs) {
-                try {
-                    out.add(embedder.embed(List.of(input), metrics).get(0));
-                } catch (InferenceException single) {
-                    LOG.warn("Text of {} chars cannot be embedded: {}", input.text().length(), single.getMessage());
-                    out.add(null);
-                    failed++;
-                }
-            }
-            if (failed == inputs.size() && inputs.size() > 1) {
-                throw e;
-            }
-            return out;
-        }
-    }
-
-    private void deadLetter(StreamRecord<EmbedRequest> record, String reason) {
+    private void deadLetter(Pending pending, String reason) {
         metrics.deadLetter();
-        output.collect(DEAD_LETTERS, new StreamRecord<>(DeadLetter.rejected(record.getValue(), reason),
-                record.getTimestamp()));
+        output.collect(DEAD_LETTERS, pending.wrap(DeadLetter.rejected(pending.request(), reason)));
     }
 
     @Override

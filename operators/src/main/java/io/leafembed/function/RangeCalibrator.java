@@ -18,14 +18,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Calibrates int8/uint8 ranges from the stream, once: collects the first {@code sampleSize}
- * float embeddings (after truncation), then emits their per-dimension min and max, as
- * sentence-transformers' {@code calibration_embeddings} does, and ignores everything after.
+ * float vectors (after truncation) that the embedding subtasks send to their {@link
+ * EmbeddingOperator#CALIBRATION_SAMPLE} side output, then emits their per-dimension min and max,
+ * as sentence-transformers' {@code calibration_embeddings} does, and ignores everything after.
  * Runs with parallelism 1 so that every parallel quantizer gets the same ranges; the sample and
  * the done flag are operator state, so a restore neither recalibrates nor loses the sample. A
  * bounded input that ends before the sample is full calibrates from what it has.
+ *
+ * <p>Its input is vectors only, never whole records, and the embedding subtasks stop sending
+ * once the sample can be full (see {@link CalibrationSampler}): this task never back-pressures
+ * the embedding.
  */
-public class RangeCalibrator extends AbstractStreamOperator<QuantizationRanges>
-        implements OneInputStreamOperator<EmbedResult, QuantizationRanges>, BoundedOneInput {
+public class RangeCalibrator extends AbstractStreamOperator<CalibratedRanges>
+        implements OneInputStreamOperator<float[], CalibratedRanges>, BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RangeCalibrator.class);
@@ -61,11 +66,11 @@ public class RangeCalibrator extends AbstractStreamOperator<QuantizationRanges>
     }
 
     @Override
-    public void processElement(StreamRecord<EmbedResult> record) {
+    public void processElement(StreamRecord<float[]> record) {
         if (done) {
             return;
         }
-        sample.add(record.getValue().vector());
+        sample.add(record.getValue());
         if (sample.size() >= sampleSize) {
             emitRanges();
         }
@@ -89,7 +94,7 @@ public class RangeCalibrator extends AbstractStreamOperator<QuantizationRanges>
             LOG.warn("Cannot calibrate from {} embeddings ({}); using the card's [-1, 1] ranges",
                     sample.size(), e.getMessage());
         }
-        output.collect(new StreamRecord<>(ranges));
+        output.collect(new StreamRecord<>(CalibratedRanges.of(ranges)));
         done = true;
         sample.clear();
     }

@@ -132,6 +132,20 @@ class EmbedderTest {
                 .hasMessageContaining("not both");
     }
 
+    @Test
+    void embedEachWithoutFailuresGivesWhatEmbedGivesInTheSameBatches() {
+        List<TextInput> texts = mixedLengthTexts();
+        List<Integer> batchSizes = new ArrayList<>();
+        List<Integer> eachBatchSizes = new ArrayList<>();
+        List<Embedding> plain = embedder.embed(texts, (n, real, computed, nanos) -> batchSizes.add(n));
+        List<Embedder.Outcome> each = embedder.embedEach(texts, (n, real, computed, nanos) -> eachBatchSizes.add(n));
+        assertThat(eachBatchSizes).isEqualTo(batchSizes);
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(each.get(i).failed()).isFalse();
+            assertThat(each.get(i).embedding().vector()).isEqualTo(plain.get(i).vector());
+        }
+    }
+
     private static float[] fill(int n, float value) {
         float[] v = new float[n];
         java.util.Arrays.fill(v, value);

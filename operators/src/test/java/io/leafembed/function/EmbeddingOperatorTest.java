@@ -78,6 +78,80 @@ class EmbeddingOperatorTest {
     }
 
     @Test
+    void objectReuseUpstreamThatHandsOverOneStreamRecordStillGetsEveryResult() throws Exception {
+        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(), new BatchingOptions(5, 60_000), 0);
+        try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
+            h.getExecutionConfig().enableObjectReuse();
+            h.open();
+            // a chained upstream under object reuse: one StreamRecord, replaced for every record
+            StreamRecord<EmbedRequest> reused = new StreamRecord<>(null);
+            List<String> texts = burst(4);
+            for (int i = 0; i < 4; i++) {
+                h.processElement(reused.replace(request(i, texts.get(i)), 10 + i));
+            }
+            h.processElement(reused.replace(request(4, ""), 14)); // a dead letter
+            h.processElement(reused.replace(request(5, "the last one"), 15));
+            List<EmbedResult> out = h.extractOutputValues();
+            assertThat(out).extracting(EmbedResult::id).containsExactly("0", "1", "2", "3", "5");
+            assertThat(h.extractOutputStreamRecords()).extracting(StreamRecord::getTimestamp)
+                    .containsExactly(10L, 11L, 12L, 13L, 15L);
+            for (int i = 0; i < 4; i++) {
+                float[] alone = reference.embed(TextInput.document(texts.get(i))).vector();
+                assertThat(Vectors.maxAbsDiff(out.get(i).vector(), alone)).as("text %d", i).isLessThan(1e-5);
+            }
+            assertThat(h.getSideOutput(EmbeddingOperator.DEAD_LETTERS)).extracting(r -> r.getValue().id())
+                    .containsExactly("4");
+        }
+    }
+
+    @Test
+    void recordsWithoutATimestampLeaveWithoutOne() throws Exception {
+        try (var h = harness(100, 60_000, 0)) {
+            h.processElement(new StreamRecord<>(request(1, "no time")));
+            h.processElement(new StreamRecord<>(request(2, "")));
+            h.getOneInputOperator().finish();
+            assertThat(h.extractOutputStreamRecords()).extracting(StreamRecord::hasTimestamp).containsExactly(false);
+            assertThat(h.getSideOutput(EmbeddingOperator.DEAD_LETTERS)).extracting(StreamRecord::hasTimestamp)
+                    .containsExactly(false);
+        }
+    }
+
+    @Test
+    void calibrationGetsTheVectorsItsSampleNeedsAndNothingOnceItIsComplete() throws Exception {
+        List<String> texts = burst(30);
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        // subtask 0 of 2, sample of 10: its share is 5, then one in every 2 until it has sent 10
+        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(), new BatchingOptions(1, 0), 0)
+                .sampleForCalibration(10);
+        try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator, 2, 2, 0)) {
+            h.open();
+            for (int i = 0; i < 30; i++) {
+                h.processElement(request(i, texts.get(i)), i);
+            }
+            List<EmbedResult> out = h.extractOutputValues();
+            assertThat(out).hasSize(30);
+            List<Long> sampled = h.getSideOutput(EmbeddingOperator.CALIBRATION_SAMPLE).stream()
+                    .map(StreamRecord::getTimestamp).toList();
+            assertThat(sampled).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 7L, 9L, 11L, 13L);
+            float[] first = h.getSideOutput(EmbeddingOperator.CALIBRATION_SAMPLE).peek().getValue();
+            assertThat(first).isEqualTo(out.get(0).vector());
+            snapshot = h.snapshot(1, 30);
+        }
+        // restored (here at parallelism 1): the job sent a full sample, so nothing more is sent
+        EmbeddingOperator restoredOperator = new EmbeddingOperator(TestModels.minilm().build(),
+                new BatchingOptions(1, 0), 0).sampleForCalibration(10);
+        try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(restoredOperator, 2, 1, 0)) {
+            h.initializeState(snapshot);
+            h.open();
+            for (int i = 0; i < 5; i++) {
+                h.processElement(request(i, texts.get(i)), i);
+            }
+            assertThat(h.extractOutputValues()).hasSize(5);
+            assertThat(h.getSideOutput(EmbeddingOperator.CALIBRATION_SAMPLE)).isNullOrEmpty();
+        }
+    }
+
+    @Test
     void aLoneRecordLeavesAfterMaxWait() throws Exception {
         try (var h = harness(100, 50, 0)) {
             h.setProcessingTime(1_000);
