@@ -18,7 +18,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
@@ -37,8 +41,10 @@ import org.apache.kafka.common.config.ConfigResource;
  *       kafka.startup-check-timeout-ms};
  *   <li>every topic of {@code kafka.source.topics} exists (a {@code kafka.source.topic-pattern}
  *       may match nothing yet: that is not checked);
- *   <li>the output topics ({@code kafka.sink.topic}, the dead-letter topic) exist, or the brokers
- *       create topics on first use ({@code auto.create.topics.enable}; a note says so);
+ *   <li>the output topics ({@code kafka.sink.topic}, the dead-letter topic) exist; a missing one is
+ *       created with the brokers' defaults where the brokers would create it on first write ({@code
+ *       auto.create.topics.enable}, true by default), since the sinks' POOLING transaction naming
+ *       needs its topics to exist at start-up;
  *   <li>with exactly-once, {@code kafka.sink.transaction-timeout-ms} is at most the brokers'
  *       {@code transaction.max.timeout.ms};
  *   <li>existing output topics accept records as large as the producer's {@code
@@ -47,11 +53,12 @@ import org.apache.kafka.common.config.ConfigResource;
  *
  * Broker settings the client may not read (no DescribeConfigs permission) are skipped with a note.
  */
-final class KafkaPreflight {
+public final class KafkaPreflight {
 
     private KafkaPreflight() {}
 
-    static void check(JobConfig config, PrintStream log) {
+    /** Runs the checks; throws ConfigException (exit 2) naming the key and the fix. */
+    public static void check(JobConfig config, PrintStream log) {
         int timeoutMs = config.get(JobOptions.KAFKA_STARTUP_CHECK_TIMEOUT_MS);
         if (timeoutMs == 0) {
             return;
@@ -105,8 +112,9 @@ final class KafkaPreflight {
                     }
                 }
                 if (!missing.isEmpty()) {
-                    throw new ConfigException("'kafka.source.topics' names " + (missing.size() == 1 ? "a topic" : "topics")
-                            + " that do not exist on " + servers + ": " + String.join(", ", missing)
+                    throw new ConfigException("'kafka.source.topics' names " + (missing.size() == 1
+                            ? "a topic that does not exist" : "topics that do not exist") + " on " + servers + ": "
+                            + String.join(", ", missing)
                             + "; create " + (missing.size() == 1 ? "it" : "them") + ", fix the name, or use"
                             + " 'kafka.source.topic-pattern' for topics that appear later");
                 }
@@ -125,12 +133,35 @@ final class KafkaPreflight {
                             + " exist on " + servers + ", and the brokers do not create topics"
                             + " (auto.create.topics.enable=false): create it or fix the name");
                 } else {
-                    log.println("leaf-embed: output topic '" + output.getKey() + "' does not exist yet; the brokers"
-                            + " will create it on first write with their defaults (auto.create.topics.enable)");
+                    create(output.getKey(), output.getValue());
                 }
             }
             checkTransactionTimeout(broker);
             checkMessageSizes(existing);
+        }
+
+        /**
+         * Creates a missing output topic with the brokers' defaults, as a first write would where
+         * the brokers allow it; the sinks' POOLING transaction naming needs its topics to exist.
+         */
+        private void create(String topic, String key) {
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty())),
+                        new CreateTopicsOptions().timeoutMs(timeoutMs)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                log.println("leaf-embed: created the output topic '" + topic + "' (" + key + ") with the brokers'"
+                        + " defaults");
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new ConfigException("'" + key + "' is '" + topic + "', which does not exist on " + servers
+                            + " and could not be created (" + rootMessage(e) + "): create it or fix the name");
+                }
+            } catch (TimeoutException e) {
+                throw new ConfigException("'" + key + "' is '" + topic + "', which does not exist on " + servers
+                        + " and could not be created within " + timeoutMs + " ms: create it or fix the name");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConfigException("interrupted while checking Kafka");
+            }
         }
 
         private void checkTransactionTimeout(Map<String, String> broker) {
