@@ -118,6 +118,7 @@ class KafkaPreflightITCase {
         JobJar.Run run = JobJar.run(null, "--kafka.bootstrap-servers", kafka.bootstrapServers(),
                 "--kafka.source.topics", "pre-run-in", "--kafka.sink.topic", "pre-run-out",
                 "--kafka.source.bounded", "true", "--runtime.checkpoint-interval-ms", "1000");
+        System.out.println(run.stderr());
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         assertThat(run.stderr()).contains("leaf-embed: done: 21 records in, 20 embedded, 1 dead letters");
         assertThat(run.stderr()).doesNotContain("Name collision");

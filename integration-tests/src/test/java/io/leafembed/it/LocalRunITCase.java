@@ -74,7 +74,7 @@ class LocalRunITCase {
                 .hasSize(48);
         List<JsonNode> deadLetters = readJsonLines(dead);
         assertThat(deadLetters).extracting(d -> d.get("reason").asText()).containsExactlyInAnyOrder(
-                "empty text",
+                "empty or whitespace-only text (embedding.empty-text: reject)",
                 "missing text field 'text'",
                 "unknown role 'passage': this model knows [document, query]",
                 "malformed JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object"
