@@ -463,6 +463,13 @@ class KafkaJobITCase {
                     job.cancel().get();
                 }
             }
+            // the next test needs both slots: wait until the jobs are gone, and their slots with them
+            for (JobClient job : jobs) {
+                while (job != null && !job.getJobStatus().get().isGloballyTerminalState()) {
+                    Thread.sleep(100);
+                }
+            }
+            Thread.sleep(2_000);
         }
     }
 }
