@@ -3,7 +3,7 @@ package io.leafembed.it;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** Seventeen kinds of bad input, each with (part of) the dead-letter reason it must get. */
+/** Twenty kinds of bad input, each with (part of) the dead-letter reason it must get. */
 final class BadInputCorpus {
 
     /** A bad record: Kafka key, raw value (may be null) and the expected reason. */
@@ -28,8 +28,8 @@ final class BadInputCorpus {
                 json("b6", "{\"id\": \"b6\", \"text\": null}", "missing text field 'text'"),
                 json("b7", "{\"id\": \"b7\", \"text\": 12}", "text field 'text' is a number, not a string"),
                 json("b8", "{\"id\": \"b8\", \"text\": {\"nested\": 1}}", "text field 'text' is an object, not a string"),
-                json("b9", "{\"id\": \"b9\", \"text\": \"\"}", "empty text"),
-                json("b10", "{\"id\": \"b10\", \"text\": \"   \\t \"}", "text has only whitespace"),
+                json("b9", "{\"id\": \"b9\", \"text\": \"\"}", "empty or whitespace-only text"),
+                json("b10", "{\"id\": \"b10\", \"text\": \"   \\t \"}", "empty or whitespace-only text"),
                 json("b11", "{\"id\": \"b11\", \"text\": \"hi\", \"role\": \"passage\"}", "unknown role 'passage'"),
                 json("b12", "{\"id\": \"b12\", \"text\": \"hi\", \"role\": 7}", "role field 'role' is a number"),
                 json("b13", "{\"id\": \"b13\", \"text\": \"" + "x".repeat(5000) + "\"}",
@@ -37,6 +37,9 @@ final class BadInputCorpus {
                 new Bad("b14", new byte[] {'{', (byte) 0xc3, '}'}, "invalid UTF-8 at byte 1"),
                 new Bad("b15", null, "record has no value"),
                 json("b16", "", "empty value, not a JSON object"),
-                json("b17", "{\"id\": \"b17\", \"text\": [\"a\"]}", "text field 'text' is an array, not a string"));
+                json("b17", "{\"id\": \"b17\", \"text\": [\"a\"]}", "text field 'text' is an array, not a string"),
+                json("b18", "{\"id\": {\"k\": 1}, \"text\": \"x\"}", "id field 'id' is an object"),
+                json("b19", "{\"id\": \"b19\", \"text\": \"a\\udc00\"}", "lone UTF-16 surrogate"),
+                json("b20", "{\"id\": \"b20\", \"text\": \"x\", \"embedding\": 1}", "the record has a field 'embedding'"));
     }
 }

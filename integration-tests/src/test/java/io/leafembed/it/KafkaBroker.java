@@ -31,13 +31,19 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     static KafkaBroker start() throws Exception {
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+        return start(Map.of());
+    }
+
+    /** A broker with extra broker settings (e.g. auto.create.topics.enable=false). */
+    static KafkaBroker start(Map<String, String> brokerSettings) throws Exception {
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                         .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
+                .setConfigProp("group.initial.rebalance.delay.ms", "0");
+        brokerSettings.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder.build();
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
@@ -49,22 +55,40 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     void createTopic(String name, int partitions) throws Exception {
+        createTopic(name, partitions, Map.of());
+    }
+
+    /** A topic with topic-level settings (e.g. max.message.bytes); others are the broker's defaults. */
+    void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
         }
     }
 
     /** Sends key/value pairs (value may be null), spread over partitions by key. */
     void produce(String topic, List<Map.Entry<String, byte[]>> records) {
+        produce(topic, records, Map.of());
+    }
+
+    /** Sends key/value pairs with extra producer settings; fails if any send fails. */
+    void produce(String topic, List<Map.Entry<String, byte[]>> records, Map<String, Object> producerSettings) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.putAll(producerSettings);
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (Map.Entry<String, byte[]> r : records) {
-                producer.send(new ProducerRecord<>(topic, r.getKey() == null ? null : r.getKey().getBytes(), r.getValue()));
+                sent.add(producer.send(new ProducerRecord<>(topic, r.getKey() == null ? null : r.getKey().getBytes(),
+                        r.getValue())));
             }
             producer.flush();
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+            throw new IllegalStateException("could not produce to " + topic, e);
         }
     }
 

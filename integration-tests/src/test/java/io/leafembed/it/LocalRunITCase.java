@@ -74,7 +74,7 @@ class LocalRunITCase {
                 .hasSize(48);
         List<JsonNode> deadLetters = readJsonLines(dead);
         assertThat(deadLetters).extracting(d -> d.get("reason").asText()).containsExactlyInAnyOrder(
-                "empty text",
+                "empty or whitespace-only text (embedding.empty-text: reject)",
                 "missing text field 'text'",
                 "unknown role 'passage': this model knows [document, query]",
                 "malformed JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object"
@@ -104,7 +104,8 @@ class LocalRunITCase {
     @Test
     void aBadModelOnAKafkaRunFailsAtStartupInsteadOfRestarting() throws Exception {
         JobJar.Run run = JobJar.run(null, "--kafka.bootstrap-servers", "localhost:1", "--kafka.source.topics", "t",
-                "--kafka.sink.topic", "o", "--model", "no/such/model");
+                "--kafka.sink.topic", "o", "--model", "no/such/model",
+                "--kafka.startup-check-timeout-ms", "0"); // no broker here: skip the Kafka check, which runs first
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.stderr()).contains("model directory no/such/model does not exist");
     }

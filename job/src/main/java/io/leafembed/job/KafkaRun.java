@@ -1,16 +1,21 @@
 package io.leafembed.job;
 
+import io.leafembed.function.DeadLetter;
 import io.leafembed.function.EmbedResult;
 import io.leafembed.job.config.JobConfig;
 import io.leafembed.job.config.JobOptions;
+import io.leafembed.job.sink.KafkaRecord;
 import io.leafembed.job.sink.KafkaSinks;
+import io.leafembed.job.sink.ResultEncoder;
 import io.leafembed.job.source.KafkaSources;
 import io.leafembed.job.source.RawRecord;
 import io.leafembed.job.source.RecordFormat;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -25,6 +30,8 @@ public final class KafkaRun {
     public static final String SOURCE_UID = "leaf-embed-kafka-source";
     public static final String RESULTS_SINK_UID = "leaf-embed-kafka-results";
     public static final String DEAD_LETTER_SINK_UID = "leaf-embed-kafka-dead-letters";
+    public static final String ENCODE_RESULTS_UID = "leaf-embed-encode-results";
+    public static final String ENCODE_DEAD_LETTERS_UID = "leaf-embed-encode-dead-letters";
 
     private KafkaRun() {}
 
@@ -32,6 +39,8 @@ public final class KafkaRun {
     public static int run(JobConfig config) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         System.err.println("leaf-embed: " + ModelCheck.describe(config));
+        // Kafka first: a wrong broker, topic or timeout fails in seconds, before any model loads
+        KafkaPreflight.check(config, System.err);
         if (env instanceof LocalStreamEnvironment) {
             // java -jar: the client runs the job, so it may (and should) check the models first
             ModelCheck.run(config, 1, System.err);
@@ -42,7 +51,11 @@ public final class KafkaRun {
                 + " -> " + config.get(JobOptions.KAFKA_SINK_TOPIC) + " (dead letters: " + config.deadLetterTopic()
                 + ", " + config.get(JobOptions.KAFKA_SINK_DELIVERY_GUARANTEE) + ")");
         wire(env, config, UnaryOperator.identity());
-        env.execute("leaf-embed");
+        if (env instanceof LocalStreamEnvironment) {
+            KafkaProgress.runAndReport(env.executeAsync("leaf-embed"), System.err);
+        } else {
+            env.execute("leaf-embed");
+        }
         return 0;
     }
 
@@ -65,9 +78,21 @@ public final class KafkaRun {
         RecordFormat format = config.get(JobOptions.INPUT_FORMAT).equals("text") ? RecordFormat.TEXT : RecordFormat.JSON;
         // on a cluster a slot is a core: one ONNX Runtime thread per slot unless configured
         LeafEmbedJob.Outputs outputs = LeafEmbedJob.build(raw, config, format, 1);
-        beforeSink.apply(outputs.results()).sinkTo(KafkaSinks.results(config)).name("results to kafka")
-                .uid(RESULTS_SINK_UID);
-        outputs.deadLetters().sinkTo(KafkaSinks.deadLetters(config)).name("dead letters to kafka")
-                .uid(DEAD_LETTER_SINK_UID);
+        sinkTo(config, beforeSink.apply(outputs.results()), outputs.deadLetters());
+    }
+
+    /**
+     * Serializes results and dead letters before their sinks (records too large for Kafka become
+     * dead letters there, instead of failing a sink forever) and writes them.
+     */
+    private static void sinkTo(JobConfig config, DataStream<EmbedResult> results, DataStream<DeadLetter> deadLetters) {
+        SingleOutputStreamOperator<KafkaRecord> encoded = results
+                .process(KafkaSinks.resultEncoder(config), TypeInformation.of(KafkaRecord.class))
+                .name("results to Kafka records").uid(ENCODE_RESULTS_UID);
+        encoded.sinkTo(KafkaSinks.results(config)).name("results to kafka").uid(RESULTS_SINK_UID);
+        deadLetters.union(encoded.getSideOutput(ResultEncoder.TOO_LARGE))
+                .process(KafkaSinks.deadLetterEncoder(config), TypeInformation.of(KafkaRecord.class))
+                .name("dead letters to Kafka records").uid(ENCODE_DEAD_LETTERS_UID)
+                .sinkTo(KafkaSinks.deadLetters(config)).name("dead letters to kafka").uid(DEAD_LETTER_SINK_UID);
     }
 }

@@ -51,7 +51,9 @@ public final class LeafEmbedJob {
         RecordParser.Settings settings = new RecordParser.Settings(format,
                 config.get(JobOptions.INPUT_ID_FIELD), config.get(JobOptions.INPUT_TEXT_FIELD),
                 config.get(JobOptions.INPUT_ROLE_FIELD), config.get(JobOptions.INPUT_DEFAULT_ROLE),
-                config.get(JobOptions.INPUT_MAX_TEXT_BYTES));
+                config.get(JobOptions.INPUT_MAX_TEXT_BYTES), config.get(JobOptions.EMBEDDING_EMPTY_TEXT).equals("embed"),
+                config.get(JobOptions.OUTPUT_ENCODING).equals("raw") ? null : config.get(JobOptions.OUTPUT_EMBEDDING_FIELD),
+                config.get(JobOptions.OUTPUT_DEAD_LETTER_MAX_ORIGINAL_BYTES));
         SingleOutputStreamOperator<EmbedRequest> parsed = raw
                 .process(new RecordParser(settings), TypeInformation.of(EmbedRequest.class))
                 .name("parse records").uid(PARSE_UID);

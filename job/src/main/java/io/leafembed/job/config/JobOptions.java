@@ -124,6 +124,11 @@ public final class JobOptions {
     public static final ConfigKey<String> OUTPUT_EMBEDDING_FIELD = ConfigKey.string("output.embedding-field",
             "embedding", "Field of the output record that holds the embedding and its metadata.");
 
+    public static final ConfigKey<Integer> OUTPUT_DEAD_LETTER_MAX_ORIGINAL_BYTES = ConfigKey.integer(
+            "output.dead-letter.max-original-bytes", 64 * 1024, 0, 64 << 20,
+            "Most bytes of the refused record a dead letter keeps (a prefix, cut on a UTF-8 character"
+                    + " boundary; the dead letter says the full size and where the record is).");
+
     // ---- checkpointing
     public static final ConfigKey<Integer> RUNTIME_CHECKPOINT_INTERVAL_MS = ConfigKey.integer(
             "runtime.checkpoint-interval-ms", 10_000, 0, Integer.MAX_VALUE,
@@ -168,12 +173,19 @@ public final class JobOptions {
             "exactly-once (Kafka transactions committed on checkpoints; consumers must read_committed) or"
                     + " at-least-once.", "exactly-once", "at-least-once");
     public static final ConfigKey<String> KAFKA_SINK_TRANSACTIONAL_ID_PREFIX = ConfigKey.string(
-            "kafka.sink.transactional-id-prefix", "leaf-embed",
-            "Prefix of the sinks' transactional ids; unique per job on a Kafka cluster.");
+            "kafka.sink.transactional-id-prefix", null,
+            "Prefix of the sinks' transactional ids; unique per job on a Kafka cluster (default:"
+                    + " leaf-embed-<kafka.source.group-id>-<kafka.sink.topic>).");
     public static final ConfigKey<Integer> KAFKA_SINK_TRANSACTION_TIMEOUT_MS = ConfigKey.integer(
             "kafka.sink.transaction-timeout-ms", 900_000, 1_000, Integer.MAX_VALUE,
             "Kafka transaction timeout; at least the checkpoint interval and at most the brokers'"
                     + " transaction.max.timeout.ms (15 min by default).");
+
+    public static final ConfigKey<Integer> KAFKA_STARTUP_CHECK_TIMEOUT_MS = ConfigKey.integer(
+            "kafka.startup-check-timeout-ms", 10_000, 0, 600_000,
+            "Before the job starts, check within this time that the brokers answer, the input topics exist,"
+                    + " the output topics exist or can be created and the transaction timeout is allowed"
+                    + " (exit 2 naming the key otherwise); 0 skips the check.");
 
     /** Prefix of keys passed to every Kafka client as they are (SASL, SSL, ...). */
     public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
@@ -192,8 +204,10 @@ public final class JobOptions {
             INPUT_FILE, INPUT_FORMAT, INPUT_ID_FIELD, INPUT_TEXT_FIELD, INPUT_ROLE_FIELD, INPUT_DEFAULT_ROLE,
             INPUT_MAX_TEXT_BYTES,
             OUTPUT_FILE, OUTPUT_DEAD_LETTER_FILE, OUTPUT_ENCODING, OUTPUT_EMBEDDING_FIELD,
+            OUTPUT_DEAD_LETTER_MAX_ORIGINAL_BYTES,
             RUNTIME_CHECKPOINT_INTERVAL_MS,
             KAFKA_BOOTSTRAP_SERVERS, KAFKA_SOURCE_TOPICS, KAFKA_SOURCE_TOPIC_PATTERN, KAFKA_SOURCE_GROUP_ID,
             KAFKA_SOURCE_STARTING_OFFSETS, KAFKA_SOURCE_BOUNDED, KAFKA_SINK_TOPIC, KAFKA_SINK_DEAD_LETTER_TOPIC,
-            KAFKA_SINK_DELIVERY_GUARANTEE, KAFKA_SINK_TRANSACTIONAL_ID_PREFIX, KAFKA_SINK_TRANSACTION_TIMEOUT_MS);
+            KAFKA_SINK_DELIVERY_GUARANTEE, KAFKA_SINK_TRANSACTIONAL_ID_PREFIX, KAFKA_SINK_TRANSACTION_TIMEOUT_MS,
+            KAFKA_STARTUP_CHECK_TIMEOUT_MS);
 }

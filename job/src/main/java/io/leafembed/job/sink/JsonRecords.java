@@ -13,6 +13,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes results and dead letters as JSON objects (one per line or Kafka value).
@@ -28,21 +30,39 @@ import java.util.Base64;
  *
  * int8/uint8 embeddings also carry {@code "ranges"}: the id of the quantization ranges ({@code
  * card}, or a hash of calibrated ones); codes are comparable only under the same ranges. With the
- * base64 encoding {@code "vector"} is replaced by {@code "base64"}. A dead letter is
- * {@code {"id", "stage", "reason", "source", "original"}} with the original value as text when it
- * is valid UTF-8, plus {@code "original_base64"} always.
+ * base64 encoding {@code "vector"} is replaced by {@code "base64"}.
+ *
+ * <p>A dead letter is {@code {"id", "stage", "reason", "source", "topic", "partition", "offset",
+ * "original_size", "original_cut", "original"}}: where it came from ({@code topic}, {@code
+ * partition}, {@code offset} only for Kafka records, so the user can fetch the whole record),
+ * the original's full size in bytes, whether it was cut, and at most {@code maxOriginalBytes} of
+ * it, cut on a UTF-8 character boundary: as text in {@code "original"} when those bytes are
+ * valid UTF-8, else base64 in {@code "original_base64"} (one representation, never both). So a
+ * dead letter of a 5 MiB record stays near the 64 KiB default and fits a topic with Kafka's
+ * default 1 MiB limits.
  */
 public final class JsonRecords implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A Kafka source position as {@code KafkaRawRecordDeserializer} writes it: topic-partition@offset. */
+    private static final Pattern KAFKA_POSITION = Pattern.compile("(.+)-(\\d+)@(\\d+)");
+
     private final OutputEncoding encoding;
     private final String embeddingField;
+    private final int maxOriginalBytes;
 
+    /** Dead letters keep at most {@link DeadLetter#DEFAULT_MAX_ORIGINAL_BYTES} of their original. */
     public JsonRecords(OutputEncoding encoding, String embeddingField) {
+        this(encoding, embeddingField, DeadLetter.DEFAULT_MAX_ORIGINAL_BYTES);
+    }
+
+    /** @param maxOriginalBytes most bytes of its original a dead letter keeps */
+    public JsonRecords(OutputEncoding encoding, String embeddingField, int maxOriginalBytes) {
         this.encoding = encoding;
         this.embeddingField = embeddingField;
+        this.maxOriginalBytes = maxOriginalBytes;
     }
 
     public String result(EmbedResult r) {
@@ -101,19 +121,40 @@ public final class JsonRecords implements Serializable {
         return buf.array();
     }
 
+    /** A dead letter as a JSON object, its original bounded to {@code maxOriginalBytes}. */
     public String deadLetter(DeadLetter d) {
+        return deadLetter(d, maxOriginalBytes, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A dead letter with at most {@code maxOriginalBytes} of its original and {@code maxIdChars}
+     * of its id ({@code "id_cut": true} when cut): the writer's last resort when even the bounded
+     * form is too large for the topic.
+     */
+    public String deadLetter(DeadLetter d, int maxOriginalBytes, int maxIdChars) {
         ObjectNode record = JSON.createObjectNode();
-        record.put("id", d.id()).put("stage", d.stage()).put("reason", d.reason());
+        if (d.id() != null && d.id().length() > maxIdChars) {
+            record.put("id", d.id().substring(0, maxIdChars)).put("id_cut", true);
+        } else {
+            record.put("id", d.id());
+        }
+        record.put("stage", d.stage()).put("reason", d.reason());
         if (d.source() != null) {
             record.put("source", d.source());
+            Matcher kafka = KAFKA_POSITION.matcher(d.source());
+            if (kafka.matches()) {
+                record.put("topic", kafka.group(1))
+                        .put("partition", Integer.parseInt(kafka.group(2)))
+                        .put("offset", Long.parseLong(kafka.group(3)));
+            }
         }
+        byte[] kept = DeadLetter.utf8Prefix(d.original(), maxOriginalBytes);
+        record.put("original_size", d.originalSize()).put("original_cut", kept.length < d.originalSize());
         try {
-            record.put("original", StandardCharsets.UTF_8.newDecoder()
-                    .decode(ByteBuffer.wrap(d.original())).toString());
+            record.put("original", StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(kept)).toString());
         } catch (CharacterCodingException e) {
-            record.putNull("original");
+            record.put("original_base64", Base64.getEncoder().encodeToString(kept));
         }
-        record.put("original_base64", Base64.getEncoder().encodeToString(d.original()));
         return record.toString();
     }
 }

@@ -53,16 +53,42 @@ class JsonRecordsTest {
     }
 
     @Test
-    void deadLettersCarryReasonAndOriginalBytes() throws Exception {
+    void deadLettersCarryReasonPositionAndOneRepresentationOfTheOriginal() throws Exception {
         JsonRecords json = new JsonRecords(OutputEncoding.JSON, "embedding");
         JsonNode valid = MAPPER.readTree(json.deadLetter(
-                new DeadLetter("1", "parse", "empty text", "{\"text\":\"\"}".getBytes(), "line 1")));
+                new DeadLetter("1", "parse", "empty text", "{\"text\":\"\"}".getBytes(), "in-put-3@42")));
         assertThat(valid.get("reason").asText()).isEqualTo("empty text");
         assertThat(valid.get("original").asText()).isEqualTo("{\"text\":\"\"}");
-        assertThat(valid.get("source").asText()).isEqualTo("line 1");
+        assertThat(valid.has("original_base64")).isFalse();
+        assertThat(valid.get("original_size").asLong()).isEqualTo(11);
+        assertThat(valid.get("original_cut").asBoolean()).isFalse();
+        assertThat(valid.get("source").asText()).isEqualTo("in-put-3@42");
+        assertThat(valid.get("topic").asText()).isEqualTo("in-put");
+        assertThat(valid.get("partition").asInt()).isEqualTo(3);
+        assertThat(valid.get("offset").asLong()).isEqualTo(42);
         JsonNode invalid = MAPPER.readTree(json.deadLetter(
-                new DeadLetter("2", "parse", "invalid UTF-8 at byte 0", new byte[] {(byte) 0xff}, null)));
-        assertThat(invalid.get("original").isNull()).isTrue();
+                new DeadLetter("2", "parse", "invalid UTF-8 at byte 0", new byte[] {(byte) 0xff}, "line 2")));
+        assertThat(invalid.has("original")).isFalse();
         assertThat(invalid.get("original_base64").asText()).isEqualTo("/w==");
+        assertThat(invalid.has("topic")).isFalse();
+    }
+
+    @Test
+    void largeOriginalsAreCutOnACharacterBoundary() throws Exception {
+        // "é" is 2 bytes: a 5-byte limit keeps 2 characters (4 bytes), not half of the third
+        JsonRecords json = new JsonRecords(OutputEncoding.JSON, "embedding", 5);
+        JsonNode d = MAPPER.readTree(json.deadLetter(new DeadLetter("1", "parse", "r", "ééééé".getBytes(), null)));
+        assertThat(d.get("original").asText()).isEqualTo("éé");
+        assertThat(d.get("original_size").asLong()).isEqualTo(10);
+        assertThat(d.get("original_cut").asBoolean()).isTrue();
+        // a 4-byte character (emoji) is never split either
+        assertThat(DeadLetter.utf8Prefix("a\ud83d\ude00".getBytes(java.nio.charset.StandardCharsets.UTF_8), 4))
+                .hasSize(1);
+        // a dead letter already cut upstream keeps its full size
+        DeadLetter upstream = DeadLetter.cut("1", "parse", "r", "x".repeat(1000).getBytes(), null, 100);
+        JsonNode cut = MAPPER.readTree(new JsonRecords(OutputEncoding.JSON, "embedding").deadLetter(upstream));
+        assertThat(cut.get("original").asText()).hasSize(100);
+        assertThat(cut.get("original_size").asLong()).isEqualTo(1000);
+        assertThat(cut.get("original_cut").asBoolean()).isTrue();
     }
 }
