@@ -296,11 +296,11 @@ class KafkaJobITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noGenericTypes);
         KafkaRun.wire(env, config("in-4", "out-4", calibrate), UnaryOperator.identity());
         JobClient first = env.executeAsync("calibrate, phase 1");
-        List<ConsumerRecord<byte[], byte[]>> phase1 = awaitCommitted("out-4", half);
-        if (phase1.size() != half) {
+        List<ConsumerRecord<byte[], byte[]>> phase1Results = awaitCommitted("out-4", half);
+        if (phase1Results.size() != half) {
             first.cancel().get(); // free the slots for the other tests
         }
-        assertThat(phase1).hasSize(half);
+        assertThat(phase1Results).hasSize(half);
         String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(),
                 SavepointFormatType.CANONICAL).get();
 
