@@ -94,6 +94,23 @@ final class KafkaBroker implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The end offset of each partition of {@code topic} as a consumer with {@code isolation} sees
+     * it: read_uncommitted gives the log end, read_committed the last stable offset, which stops
+     * at the first transaction still open.
+     */
+    Map<org.apache.kafka.common.TopicPartition, Long> endOffsets(String topic, String isolation) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition())).toList();
+            return consumer.endOffsets(partitions);
+        }
+    }
+
     @Override
     public void close() throws Exception {
         cluster.close();
