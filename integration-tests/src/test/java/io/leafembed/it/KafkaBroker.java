@@ -100,15 +100,25 @@ final class KafkaBroker implements AutoCloseable {
      * at the first transaction still open.
      */
     Map<org.apache.kafka.common.TopicPartition, Long> endOffsets(String topic, String isolation) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
+            return endOffsets(consumer, topic);
+        }
+    }
+
+    /** End offsets of {@code topic} through an open consumer: a few ms, for tight polling loops. */
+    static Map<org.apache.kafka.common.TopicPartition, Long> endOffsets(KafkaConsumer<byte[], byte[]> consumer,
+            String topic) {
+        var partitions = consumer.partitionsFor(topic).stream()
+                .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition())).toList();
+        return consumer.endOffsets(partitions);
+    }
+
+    /** A consumer with {@code isolation} (read_committed or read_uncommitted) that joins no group. */
+    KafkaConsumer<byte[], byte[]> consumer(String isolation) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            var partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition())).toList();
-            return consumer.endOffsets(partitions);
-        }
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @Override
