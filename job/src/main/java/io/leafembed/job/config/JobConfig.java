@@ -25,7 +25,9 @@ import java.util.stream.Collectors;
 /**
  * The job's resolved configuration: defaults, then a YAML file, then command-line overrides, each
  * value parsed and checked against its {@link ConfigKey}, and the keys checked against each other
- * in {@link #validate()}. An unknown key is rejected with the closest valid one. Immutable.
+ * in {@link #validate()}. An unknown key is rejected with the closest valid one; keys under
+ * {@code kafka.properties.} go to the Kafka clients and keys under {@code flink.} to Flink
+ * ({@link FlinkSettings}). Immutable.
  */
 public final class JobConfig implements Serializable {
 
