@@ -161,6 +161,14 @@ class CrashRecoveryITCase {
         String log2 = Files.readString(err2);
         assertThat(second.exitValue()).as("run 2 exit code; its log:\n%s", log2).isZero();
         assertThat(log2).contains("resuming from checkpoint");
+        // finished: nothing left to resume from, so the same command later cannot repeat this run's work
+        assertThat(completedCheckpoints(checkpoints)).as("checkpoints left after the bounded run finished").isEmpty();
+        try (KafkaConsumer<byte[], byte[]> group = kafka.consumer("read_committed")) {
+            Map<TopicPartition, Long> inputEnd = KafkaBroker.endOffsets(group, "texts");
+            Map<TopicPartition, Long> groupOffsets = kafka.groupOffsets("crash-test", inputEnd.keySet());
+            System.out.printf("crash test: group offsets after the finish %s, input end %s%n", groupOffsets, inputEnd);
+            assertThat(groupOffsets).as("the group's offsets, where the next start begins").isEqualTo(inputEnd);
+        }
 
         List<ConsumerRecord<byte[], byte[]>> out = kafka.readCommitted("vectors");
         Map<String, Integer> copies = new HashMap<>();

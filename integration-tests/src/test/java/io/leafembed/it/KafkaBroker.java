@@ -113,6 +113,17 @@ final class KafkaBroker implements AutoCloseable {
         return consumer.endOffsets(partitions);
     }
 
+    /** The offsets consumer group {@code group} has committed for {@code partitions} (null where none). */
+    Map<org.apache.kafka.common.TopicPartition, Long> groupOffsets(String group,
+            java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<org.apache.kafka.common.TopicPartition, Long> out = new java.util.HashMap<>();
+            partitions.forEach(tp -> out.put(tp, committed.get(tp) == null ? null : committed.get(tp).offset()));
+            return out;
+        }
+    }
+
     /** A consumer with {@code isolation} (read_committed or read_uncommitted) that joins no group. */
     KafkaConsumer<byte[], byte[]> consumer(String isolation) {
         Properties p = new Properties();

@@ -61,6 +61,10 @@ public final class KafkaRun {
                 + ", " + config.get(JobOptions.KAFKA_SINK_DELIVERY_GUARANTEE) + ")");
         wire(env, config, UnaryOperator.identity());
         env.execute("leaf-embed");
+        if (embedded && config.get(JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS) > 0) {
+            // only a bounded run gets here (an unbounded one runs until it fails or is cancelled)
+            RetainedCheckpoints.finished(config.checkpointDir(), System.err);
+        }
         return 0;
     }
 

@@ -28,8 +28,8 @@ import org.apache.flink.core.execution.RecoveryClaimMode;
  *
  * <p>Flink writes {@code <dir>/<flink job id>/chk-<n>/_metadata} (the metadata file is written
  * last, so a checkpoint without it never completed). Checkpoints are retained when the job is
- * cancelled or dies ({@code RETAIN_ON_CANCELLATION}); Flink deletes them itself when a bounded job
- * finishes. At start this class finds the newest completed checkpoint of any earlier run in the
+ * cancelled or dies ({@code RETAIN_ON_CANCELLATION}); when a bounded job finishes, Flink deletes
+ * its own and {@link #finished} removes any earlier run's. At start this class finds the newest completed checkpoint of any earlier run in the
  * directory and restores from it ({@code execution.state-recovery.path}, NO_CLAIM mode: the old
  * run's files are only read), and deletes the directories of earlier runs that hold nothing
  * newer, so a job restarted many times keeps at most two runs' few checkpoints.
@@ -82,6 +82,19 @@ final class RetainedCheckpoints {
             log.println("leaf-embed: no earlier checkpoint in " + dir + ": starting from"
                     + " kafka.source.starting-offsets; checkpoints go there");
         }
+    }
+
+    /**
+     * After a bounded run finished: Flink has deleted that run's checkpoints, but the earlier run
+     * it resumed from still has its own, and resuming from those later would repeat what this run
+     * committed. Removes every run directory, so the next start begins at the group's offsets.
+     */
+    static void finished(String checkpointDir, PrintStream log) {
+        localPath(checkpointDir).map(p -> p.toAbsolutePath().normalize()).ifPresent(dir -> {
+            removeOtherRuns(dir, null);
+            log.println("leaf-embed: finished; no checkpoint kept in " + dir
+                    + " (the next start begins at kafka.source.starting-offsets)");
+        });
     }
 
     /** On a cluster: checkpoints to {@code checkpointDir}, retained; restoring is the cluster's business. */
@@ -165,13 +178,20 @@ final class RetainedCheckpoints {
     }
 
     private static void deleteRecursively(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+                return;
+            } catch (IOException | UncheckedIOException e) {
+                // Flink may be deleting a finished run's files at the same time: look again
+                if (!Files.exists(dir)) {
+                    return;
+                }
             }
-        } catch (IOException e) {
-            // an earlier run's leftovers only cost disk space; never fail the job over them
-            System.err.println("leaf-embed: could not remove old checkpoints in " + dir + ": " + e.getMessage());
         }
+        // an earlier run's leftovers only cost disk space; never fail the job over them
+        System.err.println("leaf-embed: could not remove old checkpoints in " + dir);
     }
 }

@@ -103,6 +103,15 @@ class RetainedCheckpointsTest {
     }
 
     @Test
+    void aFinishedRunLeavesNoRunToResumeFrom() throws Exception {
+        checkpoint(OLD_RUN, 7, 10, true); // the run a finished bounded run had resumed from
+        Files.createDirectories(dir.resolve("not-a-flink-run"));
+        RetainedCheckpoints.finished(dir.toString(), new PrintStream(new ByteArrayOutputStream()));
+        assertThat(RetainedCheckpoints.latest(dir)).isEmpty();
+        assertThat(dir.resolve("not-a-flink-run")).isDirectory();
+    }
+
+    @Test
     void theDefaultDirectoryIsNamedAfterTheSinkTopicAndTheGroup() {
         JobConfig config = CommandLine.parse(new String[] {"--kafka.bootstrap-servers", "b:9092",
             "--kafka.source.topics", "texts", "--kafka.sink.topic", "vectors", "--kafka.source.group-id", "team/a"})
