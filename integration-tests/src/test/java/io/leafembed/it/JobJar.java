@@ -32,20 +32,29 @@ final class JobJar {
         return jar;
     }
 
-    /** Runs the jar in the repository root with {@code args}, feeding {@code stdin} (may be null). */
-    static Run run(String stdin, String... args) throws IOException, InterruptedException {
+    /**
+     * Starts the jar in the repository root with {@code args} and returns at once; standard output
+     * and error go to {@code out} and {@code err}; standard input is a pipe the caller may write to
+     * or close. For tests that watch or kill the job while it runs.
+     */
+    static Process start(Path out, Path err, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx1g");
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));
-        Path out = Files.createTempFile("leaf-embed-it", ".out");
-        Path err = Files.createTempFile("leaf-embed-it", ".err");
         ProcessBuilder builder = new ProcessBuilder(command).directory(repoRoot().toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().put("OPT_OUT_TRACKING", "true");
-        Process process = builder.start();
+        return builder.start();
+    }
+
+    /** Runs the jar in the repository root with {@code args}, feeding {@code stdin} (may be null). */
+    static Run run(String stdin, String... args) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("leaf-embed-it", ".out");
+        Path err = Files.createTempFile("leaf-embed-it", ".err");
+        Process process = start(out, err, args);
         try (var in = process.getOutputStream()) {
             if (stdin != null) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));

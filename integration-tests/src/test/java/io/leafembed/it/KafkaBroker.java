@@ -118,6 +118,44 @@ final class KafkaBroker implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The end offset of each partition of {@code topic} as a consumer with {@code isolation} sees
+     * it: read_uncommitted gives the log end, read_committed the last stable offset, which stops
+     * at the first transaction still open.
+     */
+    Map<org.apache.kafka.common.TopicPartition, Long> endOffsets(String topic, String isolation) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
+            return endOffsets(consumer, topic);
+        }
+    }
+
+    /** End offsets of {@code topic} through an open consumer: a few ms, for tight polling loops. */
+    static Map<org.apache.kafka.common.TopicPartition, Long> endOffsets(KafkaConsumer<byte[], byte[]> consumer,
+            String topic) {
+        var partitions = consumer.partitionsFor(topic).stream()
+                .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition())).toList();
+        return consumer.endOffsets(partitions);
+    }
+
+    /** The offsets consumer group {@code group} has committed for {@code partitions} (null where none). */
+    Map<org.apache.kafka.common.TopicPartition, Long> groupOffsets(String group,
+            java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<org.apache.kafka.common.TopicPartition, Long> out = new java.util.HashMap<>();
+            partitions.forEach(tp -> out.put(tp, committed.get(tp) == null ? null : committed.get(tp).offset()));
+            return out;
+        }
+    }
+
+    /** A consumer with {@code isolation} (read_committed or read_uncommitted) that joins no group. */
+    KafkaConsumer<byte[], byte[]> consumer(String isolation) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
     @Override
     public void close() throws Exception {
         cluster.close();

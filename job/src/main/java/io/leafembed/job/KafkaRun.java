@@ -13,6 +13,7 @@ import io.leafembed.job.source.RecordFormat;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -35,26 +36,47 @@ public final class KafkaRun {
 
     private KafkaRun() {}
 
-    /** Builds and runs the job until it ends (bounded source) or is cancelled. */
+    /**
+     * Builds and runs the job until it ends (bounded source) or is cancelled. With {@code java -jar}
+     * (an embedded MiniCluster) Flink's configuration is $FLINK_CONF_DIR/config.yaml plus the
+     * {@code flink.*} keys, checkpoints are kept in {@link JobConfig#checkpointDir()} and the job
+     * resumes from the newest completed one there; on a cluster only the {@code flink.*} keys
+     * are added to the cluster's configuration.
+     */
     public static int run(JobConfig config) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // the context decides: a submitted jar gets the cluster's environment, java -jar a local one
+        boolean embedded = StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment;
+        config.warnings().forEach(w -> System.err.println("leaf-embed: warning: " + w));
+        Configuration flink = embedded ? config.flinkConfiguration() : config.flinkOptions();
         System.err.println("leaf-embed: " + ModelCheck.describe(config));
         // Kafka first: a wrong broker, topic or timeout fails in seconds, before any model loads
         KafkaPreflight.check(config, System.err);
-        if (env instanceof LocalStreamEnvironment) {
+        if (embedded) {
             // java -jar: the client runs the job, so it may (and should) check the models first
             ModelCheck.run(config, 1, System.err);
         }
+        if (config.get(JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS) > 0) {
+            if (embedded) {
+                RetainedCheckpoints.prepare(flink, config.checkpointDir(), System.err);
+            } else if (config.isSet(JobOptions.RUNTIME_CHECKPOINT_DIR)) {
+                RetainedCheckpoints.retainIn(flink, config.get(JobOptions.RUNTIME_CHECKPOINT_DIR));
+            }
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         System.err.println("leaf-embed: Kafka " + config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS) + ", topics "
                 + (config.isSet(JobOptions.KAFKA_SOURCE_TOPICS) ? config.get(JobOptions.KAFKA_SOURCE_TOPICS)
                         : "matching " + config.get(JobOptions.KAFKA_SOURCE_TOPIC_PATTERN))
                 + " -> " + config.get(JobOptions.KAFKA_SINK_TOPIC) + " (dead letters: " + config.deadLetterTopic()
                 + ", " + config.get(JobOptions.KAFKA_SINK_DELIVERY_GUARANTEE) + ")");
         wire(env, config, UnaryOperator.identity());
-        if (env instanceof LocalStreamEnvironment) {
-            KafkaProgress.runAndReport(env.executeAsync("leaf-embed"), System.err);
-        } else {
+        if (!embedded) {
             env.execute("leaf-embed");
+            return 0;
+        }
+        KafkaProgress.runAndReport(env.executeAsync("leaf-embed"), System.err);
+        if (config.get(JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS) > 0) {
+            // only a bounded run gets here (an unbounded one runs until it fails or is cancelled)
+            RetainedCheckpoints.finished(config.checkpointDir(), System.err);
         }
         return 0;
     }

@@ -79,7 +79,7 @@ public final class CommandLine {
             } else if (FLAGS.containsKey(name)) {
                 overrides.put(FLAGS.get(name).name(), value);
             } else if (JobOptions.ALL.stream().anyMatch(k -> k.name().equals(name))
-                    || name.startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX)) {
+                    || name.startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX) || name.startsWith(FlinkSettings.PREFIX)) {
                 overrides.put(name, value);
             } else {
                 List<String> known = new ArrayList<>(FLAGS.keySet());
@@ -115,6 +115,9 @@ public final class CommandLine {
             out.append(String.format("  %-28s default %-10s %s%n", key.name(),
                     key.defaultValue() == null ? "(unset)" : key.defaultValue(), key.description()));
         }
+        out.append(String.format("  %-28s %s%n", "kafka.properties.<name>", "Any Kafka client property."))
+                .append(String.format("  %-28s %s%n", "flink.<key>", "Any Flink configuration key (e.g."
+                        + " --flink.restart-strategy.type none); also read: $FLINK_CONF_DIR/config.yaml."));
         return out.toString();
     }
 }

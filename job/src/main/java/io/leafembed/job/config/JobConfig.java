@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -24,7 +25,9 @@ import java.util.stream.Collectors;
 /**
  * The job's resolved configuration: defaults, then a YAML file, then command-line overrides, each
  * value parsed and checked against its {@link ConfigKey}, and the keys checked against each other
- * in {@link #validate()}. An unknown key is rejected with the closest valid one. Immutable.
+ * in {@link #validate()}. An unknown key is rejected with the closest valid one; keys under
+ * {@code kafka.properties.} go to the Kafka clients and keys under {@code flink.} to Flink
+ * ({@link FlinkSettings}). Immutable.
  */
 public final class JobConfig implements Serializable {
 
@@ -34,22 +37,36 @@ public final class JobConfig implements Serializable {
     public static final String BUNDLED_MODEL = "all-minilm-l6-v2-q";
     static final int BUNDLED_MAX_LENGTH = 256;
 
+    /** Root of the default checkpoint directories of Kafka jobs run with java -jar. */
+    public static final String DEFAULT_STATE_DIR = "leaf-embed-state";
+
     private static final Map<String, ConfigKey<?>> KEYS = JobOptions.ALL.stream()
             .collect(Collectors.toMap(ConfigKey::name, k -> k, (a, b) -> a, LinkedHashMap::new));
 
     private final Map<String, Object> values;
     private final Map<String, String> kafkaProperties;
+    /** Flink's own keys, without the {@code flink.} prefix. */
+    private final Map<String, String> flinkOptions;
+    private final List<String> warnings;
 
-    private JobConfig(Map<String, Object> values, Map<String, String> kafkaProperties) {
+    private JobConfig(Map<String, Object> values, Map<String, String> kafkaProperties,
+            Map<String, String> flinkOptions, List<String> warnings) {
         this.values = values;
         this.kafkaProperties = kafkaProperties;
+        this.flinkOptions = flinkOptions;
+        this.warnings = warnings;
     }
 
     /** Defaults plus {@code settings} (key -> text value). */
     public static JobConfig of(Map<String, String> settings) {
         Map<String, Object> values = new HashMap<>();
         Map<String, String> kafkaProperties = new LinkedHashMap<>();
+        Map<String, String> flinkOptions = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
+            if (e.getKey().startsWith(FlinkSettings.PREFIX) && e.getKey().length() > FlinkSettings.PREFIX.length()) {
+                flinkOptions.put(e.getKey().substring(FlinkSettings.PREFIX.length()), e.getValue());
+                continue;
+            }
             if (e.getKey().startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX)
                     && e.getKey().length() > JobOptions.KAFKA_PROPERTIES_PREFIX.length()) {
                 kafkaProperties.put(e.getKey().substring(JobOptions.KAFKA_PROPERTIES_PREFIX.length()), e.getValue());
@@ -72,7 +89,8 @@ public final class JobConfig implements Serializable {
                         + e.getValue() + "'");
             }
         }
-        JobConfig config = new JobConfig(values, kafkaProperties);
+        List<String> warnings = FlinkSettings.validate(flinkOptions);
+        JobConfig config = new JobConfig(values, kafkaProperties, flinkOptions, List.copyOf(warnings));
         config.validate();
         return config;
     }
@@ -87,7 +105,11 @@ public final class JobConfig implements Serializable {
         return of(settings);
     }
 
-    /** Flattens a YAML file's nested maps into dotted keys. */
+    /**
+     * Flattens a YAML file's nested maps into dotted keys. A section left empty (e.g. {@code model:}
+     * with only commented-out keys under it, which YAML reads as null) is skipped; a key set to
+     * nothing stays null (unset).
+     */
     static Map<String, String> readYaml(Path yaml) {
         if (!Files.isRegularFile(yaml)) {
             throw new ConfigException("configuration file " + yaml + " does not exist");
@@ -115,11 +137,22 @@ public final class JobConfig implements Serializable {
             if (value.isObject()) {
                 flatten(name + ".", value, out, yaml);
             } else if (value.isArray()) {
-                throw new ConfigException("'" + name + "' in " + yaml + " is a list; every key takes one value");
+                throw new ConfigException("'" + name + "' in " + yaml + " is a list; every key takes one value"
+                        + (name.startsWith(FlinkSettings.PREFIX) ? " (write a Flink list as one string: a;b;c)" : ""));
+            } else if (value.isNull() && isSection(name)) {
+                continue;
             } else {
                 out.put(name, value.isNull() ? null : value.asText());
             }
         }
+    }
+
+    /** Whether {@code name} is a section of keys rather than a key: model, kafka.sink, flink... */
+    private static boolean isSection(String name) {
+        String prefix = name + ".";
+        return !KEYS.containsKey(name) && (KEYS.keySet().stream().anyMatch(k -> k.startsWith(prefix))
+                || FlinkSettings.PREFIX.startsWith(prefix) || JobOptions.KAFKA_PROPERTIES_PREFIX.startsWith(prefix)
+                || prefix.startsWith(FlinkSettings.PREFIX) || prefix.startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX));
     }
 
     @SuppressWarnings("unchecked")
@@ -172,6 +205,10 @@ public final class JobConfig implements Serializable {
 
     private void validateKafka() {
         if (!isKafka()) {
+            if (isSet(JobOptions.RUNTIME_CHECKPOINT_DIR)) {
+                throw new ConfigException("'runtime.checkpoint-dir' keeps a Kafka job's checkpoints; a local run"
+                        + " reads its file from the start every time: drop the key");
+            }
             for (ConfigKey<?> key : JobOptions.ALL) {
                 if (key.name().startsWith("kafka.") && isSet(key)) {
                     throw new ConfigException("'" + key.name() + "' needs 'kafka.bootstrap-servers'; set it"
@@ -245,6 +282,49 @@ public final class JobConfig implements Serializable {
         return isSet(JobOptions.KAFKA_SINK_DEAD_LETTER_TOPIC)
                 ? get(JobOptions.KAFKA_SINK_DEAD_LETTER_TOPIC)
                 : get(JobOptions.KAFKA_SINK_TOPIC) + "-dead-letters";
+    }
+
+    /**
+     * Where a Kafka job's checkpoints are kept: 'runtime.checkpoint-dir', or
+     * {@code leaf-embed-state/<sink topic>@<group id>} under the working directory. The same
+     * directory is what makes a restarted {@code java -jar} "the same job" that resumes.
+     */
+    public String checkpointDir() {
+        if (isSet(JobOptions.RUNTIME_CHECKPOINT_DIR)) {
+            return get(JobOptions.RUNTIME_CHECKPOINT_DIR);
+        }
+        return Path.of(DEFAULT_STATE_DIR, get(JobOptions.KAFKA_SINK_TOPIC) + "@"
+                + fileNameSafe(get(JobOptions.KAFKA_SOURCE_GROUP_ID))).toString();
+    }
+
+    /** {@code name} with characters a file name should not hold replaced, plus a hash if any were. */
+    static String fileNameSafe(String name) {
+        String safe = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe.equals(name) && !safe.startsWith(".") ? safe
+                : safe + "-" + Integer.toHexString(name.hashCode());
+    }
+
+    /**
+     * Flink's configuration for an embedded MiniCluster ({@code java -jar}): Flink's defaults, then
+     * {@code $FLINK_CONF_DIR/config.yaml} if the variable is set, then every {@code flink.<key>}.
+     * leaf-embed's own keys (parallelism, checkpoint interval and directory) are applied on top
+     * by the run; the flink.* keys cannot contradict them (they are refused).
+     */
+    public org.apache.flink.configuration.Configuration flinkConfiguration() {
+        return FlinkSettings.embedded(System.getenv(FlinkSettings.CONF_DIR_VARIABLE), flinkOptions);
+    }
+
+    /**
+     * Only the {@code flink.<key>} settings, for a job submitted to a cluster: there Flink's client
+     * has read the cluster's configuration already, and these are added to the job's.
+     */
+    public org.apache.flink.configuration.Configuration flinkOptions() {
+        return FlinkSettings.configuration(flinkOptions);
+    }
+
+    /** Things worth telling the user at startup that do not stop the job (unchecked Flink keys). */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** Client properties given as {@code kafka.properties.<name>}, passed to every Kafka client. */
@@ -340,6 +420,7 @@ public final class JobConfig implements Serializable {
         }
         // property values may be secrets (sasl.jaas.config): show names only
         kafkaProperties.keySet().forEach(k -> out.put(JobOptions.KAFKA_PROPERTIES_PREFIX + k, "***"));
+        flinkOptions.forEach((k, v) -> out.put(FlinkSettings.PREFIX + k, FlinkSettings.isSensitive(k) ? "***" : v));
         return out;
     }
 }

@@ -134,6 +134,11 @@ public final class JobOptions {
             "runtime.checkpoint-interval-ms", 10_000, 0, Integer.MAX_VALUE,
             "Kafka runs: checkpoint interval (ms); exactly-once results are visible to read_committed"
                     + " consumers after each checkpoint. 0 turns checkpointing off (at-least-once only).");
+    public static final ConfigKey<String> RUNTIME_CHECKPOINT_DIR = ConfigKey.string("runtime.checkpoint-dir", null,
+            "Kafka runs: where checkpoints are kept (a directory, or a URI Flink can write). java -jar keeps the"
+                    + " newest few here, also after a crash, and resumes from the newest completed one; delete"
+                    + " the directory to start over (default: leaf-embed-state/<kafka.sink.topic>@<kafka.source.group-id>"
+                    + " in the working directory; on a cluster: the cluster's checkpoint storage).");
 
     // ---- Kafka
     public static final ConfigKey<String> KAFKA_BOOTSTRAP_SERVERS = ConfigKey.string("kafka.bootstrap-servers",
@@ -205,7 +210,7 @@ public final class JobOptions {
             INPUT_MAX_TEXT_BYTES,
             OUTPUT_FILE, OUTPUT_DEAD_LETTER_FILE, OUTPUT_ENCODING, OUTPUT_EMBEDDING_FIELD,
             OUTPUT_DEAD_LETTER_MAX_ORIGINAL_BYTES,
-            RUNTIME_CHECKPOINT_INTERVAL_MS,
+            RUNTIME_CHECKPOINT_INTERVAL_MS, RUNTIME_CHECKPOINT_DIR,
             KAFKA_BOOTSTRAP_SERVERS, KAFKA_SOURCE_TOPICS, KAFKA_SOURCE_TOPIC_PATTERN, KAFKA_SOURCE_GROUP_ID,
             KAFKA_SOURCE_STARTING_OFFSETS, KAFKA_SOURCE_BOUNDED, KAFKA_SINK_TOPIC, KAFKA_SINK_DEAD_LETTER_TOPIC,
             KAFKA_SINK_DELIVERY_GUARANTEE, KAFKA_SINK_TRANSACTIONAL_ID_PREFIX, KAFKA_SINK_TRANSACTION_TIMEOUT_MS,

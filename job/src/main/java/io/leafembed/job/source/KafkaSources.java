@@ -23,7 +23,15 @@ public final class KafkaSources {
 
     private KafkaSources() {}
 
-    public static KafkaSource<RawRecord> create(JobConfig config) {
+    /**
+     * The job's source: the KafkaSource, wrapped so that a bounded one also ends when the job was
+     * restored from a checkpoint (see {@link RestorableBoundedSource}).
+     */
+    public static RestorableBoundedSource<RawRecord> create(JobConfig config) {
+        return new RestorableBoundedSource<>(kafkaSource(config));
+    }
+
+    static KafkaSource<RawRecord> kafkaSource(JobConfig config) {
         Properties properties = new Properties();
         properties.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.putAll(config.kafkaProperties());
