@@ -44,7 +44,7 @@ public final class LineOutput {
     private volatile long firstRecordNanos;
     private volatile boolean finished;
 
-    private LineOutput(String description, OutputStream out, boolean ownsStream) {
+    LineOutput(String description, OutputStream out, boolean ownsStream) {
         this.description = description;
         this.out = out;
         this.ownsStream = ownsStream;
