@@ -34,11 +34,11 @@ final class JobJar {
 
     /** Runs the jar in the repository root with {@code args}, feeding {@code stdin} (may be null). */
     static Run run(String stdin, String... args) throws IOException, InterruptedException {
-        return run(List.of(), stdin, args);
+        return runWith(List.of(), stdin, args);
     }
 
     /** Like {@link #run(String, String...)}, with JVM options (e.g. -Djava.io.tmpdir=DIR) before -jar. */
-    static Run run(List<String> jvmOptions, String stdin, String... args) throws IOException, InterruptedException {
+    static Run runWith(List<String> jvmOptions, String stdin, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("leaf-embed-it", ".out");
         Path err = Files.createTempFile("leaf-embed-it", ".err");
         Process process = command(jvmOptions, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();

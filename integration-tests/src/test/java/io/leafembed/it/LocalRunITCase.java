@@ -151,7 +151,7 @@ class LocalRunITCase {
         Path dead = tmp.resolve("dead.jsonl");
         Path javaTmp = Files.createDirectory(tmp.resolve("java-tmp"));
 
-        JobJar.Run run = JobJar.run(List.of("-Djava.io.tmpdir=" + javaTmp), null, "--input", input.toString(),
+        JobJar.Run run = JobJar.runWith(List.of("-Djava.io.tmpdir=" + javaTmp), null, "--input", input.toString(),
                 "--output", out.toString(), "--dead-letters", dead.toString());
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
@@ -201,7 +201,8 @@ class LocalRunITCase {
                 "--output", out.toString()).redirectError(err.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (Files.size(out) < 100_000 && System.nanoTime() < deadline && process.isAlive()) {
+            while ((!Files.exists(out) || Files.size(out) < 100_000) && System.nanoTime() < deadline
+                    && process.isAlive()) {
                 Thread.sleep(100);
             }
             assertThat(Files.size(out)).as(Files.readString(err)).isGreaterThanOrEqualTo(100_000);

@@ -14,7 +14,8 @@ import java.util.Arrays;
  * carries the problem, for the dead letters.
  *
  * <p>{@link #next()} returns a line as soon as its newline has arrived: it never waits for more
- * input than that, so a pipe that delivers one line at a time is read one line at a time.
+ * input than that, so a pipe that delivers one line at a time is read one line at a time. {@link
+ * #hasBufferedLine()} tells whether the next line has arrived with the previous one.
  */
 public final class LineReader implements Closeable {
 
@@ -64,6 +65,19 @@ public final class LineReader implements Closeable {
                 return emit();
             }
         }
+    }
+
+    /**
+     * Whether {@link #next()} can return a whole line without reading (its newline has arrived):
+     * lines that arrived together can be handed on together.
+     */
+    public boolean hasBufferedLine() {
+        for (int i = position; i < limit; i++) {
+            if (buffer[i] == '\n') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private RawRecord emit() {

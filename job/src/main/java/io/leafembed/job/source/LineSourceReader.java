@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -20,16 +21,20 @@ import org.apache.flink.core.io.InputStatus;
  * Reads {@link LineSource}'s split on its own thread (reads of a pipe block, the task thread must
  * not) and hands the lines to the task through a small bounded queue: a slow consumer slows the
  * reading thread down instead of filling the heap. The task is woken through {@link #isAvailable}
- * as soon as a line arrives, so lines flow one at a time when they come one at a time.
+ * as soon as a line arrives, so lines flow one at a time when they come one at a time. Lines that
+ * arrive together (a file, a burst on a pipe) are handed on together, so they reach the batching
+ * window together however busy the machine is, as a file source's would.
  */
 final class LineSourceReader implements SourceReader<RawRecord, LineSource.Split> {
 
-    /** Lines read ahead of the task; small, since one line may be megabytes. */
+    /** Groups of lines read ahead of the task; small, since one line may be megabytes. */
     private static final int QUEUE_CAPACITY = 16;
+    /** Most lines handed on together (a group holds at most one read buffer plus one line). */
+    private static final int MAX_GROUP = 1024;
 
     private final SourceReaderContext context;
     private final long maxLineBytes;
-    private final BlockingQueue<RawRecord> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<List<RawRecord>> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Object lock = new Object();
     private CompletableFuture<Void> available = new CompletableFuture<>();
     private Thread thread;
@@ -69,13 +74,19 @@ final class LineSourceReader implements SourceReader<RawRecord, LineSource.Split
 
     private void readAll(String input) {
         try (LineReader lines = new LineReader(open(input), maxLineBytes)) {
+            List<RawRecord> group = new ArrayList<>();
             for (RawRecord line = lines.next(); line != null && !closed; line = lines.next()) {
-                while (!queue.offer(line, 100, TimeUnit.MILLISECONDS)) {
-                    if (closed) {
-                        return;
+                group.add(line);
+                if (!lines.hasBufferedLine() || group.size() >= MAX_GROUP) {
+                    // the next line has not arrived yet (or the group is big): hand these on now
+                    while (!queue.offer(group, 100, TimeUnit.MILLISECONDS)) {
+                        if (closed) {
+                            return;
+                        }
                     }
+                    signal();
+                    group = new ArrayList<>();
                 }
-                signal();
             }
         } catch (IOException e) {
             failure = e;
@@ -102,9 +113,9 @@ final class LineSourceReader implements SourceReader<RawRecord, LineSource.Split
 
     @Override
     public InputStatus pollNext(ReaderOutput<RawRecord> output) throws IOException {
-        RawRecord line = queue.poll();
-        if (line != null) {
-            output.collect(line);
+        List<RawRecord> group = queue.poll();
+        if (group != null) {
+            group.forEach(output::collect);
             return InputStatus.MORE_AVAILABLE;
         }
         if (failure != null) {

@@ -52,9 +52,13 @@ class LineReaderTest {
             producer.write("first\nsec".getBytes(StandardCharsets.UTF_8));
             producer.flush();
             assertThat(new String(reader.next().value(), StandardCharsets.UTF_8)).isEqualTo("first");
-            producer.write("ond\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(reader.hasBufferedLine()).as("half a line has arrived").isFalse();
+            producer.write("ond\nthird\n".getBytes(StandardCharsets.UTF_8));
             producer.flush();
             assertThat(new String(reader.next().value(), StandardCharsets.UTF_8)).isEqualTo("second");
+            assertThat(reader.hasBufferedLine()).as("the third line came with the second").isTrue();
+            assertThat(new String(reader.next().value(), StandardCharsets.UTF_8)).isEqualTo("third");
+            assertThat(reader.hasBufferedLine()).isFalse();
             producer.close();
             assertThat(reader.next()).isNull();
         }
