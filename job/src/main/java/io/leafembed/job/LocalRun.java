@@ -91,24 +91,7 @@ public final class LocalRun {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 flinkConfiguration(config, temp.path()));
         env.setParallelism(parallelism);
-        RecordFormat format = RecordFormat.resolve(config.get(JobOptions.INPUT_FORMAT),
-                standardInput ? null : Path.of(input).getFileName().toString());
-        DataStream<RawRecord> raw = env.fromSource(new LineSource(input, maxLineBytes(config)),
-                        WatermarkStrategy.noWatermarks(), standardInput ? "standard input" : "input file",
-                        TypeInformation.of(RawRecord.class))
-                .setParallelism(1)
-                .uid("leaf-embed-line-source");
-        if (config.get(JobOptions.INPUT_SKIP_BLANK_LINES)) {
-            raw = raw.filter(new BlankLineFilter()).setParallelism(1).name("skip blank lines")
-                    .uid("leaf-embed-skip-blank-lines");
-        }
-        LeafEmbedJob.Outputs outputs = LeafEmbedJob.build(raw, config, format, intraOpThreads);
-        JsonRecords json = new JsonRecords(OutputEncoding.fromId(config.get(JobOptions.OUTPUT_ENCODING)),
-                config.get(JobOptions.OUTPUT_EMBEDDING_FIELD));
-        outputs.results().map(json::result).returns(Types.STRING).name("to JSON")
-                .sinkTo(new LineSink(RESULTS)).setParallelism(1).name("results");
-        outputs.deadLetters().map(json::deadLetter).returns(Types.STRING).name("dead letters to JSON")
-                .sinkTo(new LineSink(DEAD_LETTERS)).setParallelism(1).name("dead letters");
+        wire(env, config, input, intraOpThreads);
 
         long start = System.nanoTime();
         exitHook.running(results, deadLetters);
@@ -126,11 +109,35 @@ public final class LocalRun {
             }
         }
         Object blank = result.getAccumulatorResult(BlankLineFilter.ACCUMULATOR);
+        String skipped = blank instanceof Long && (Long) blank > 0
+                ? String.format(Locale.ROOT, ", %,d blank lines skipped", blank) : "";
         console.writeMessage(String.format(Locale.ROOT, "leaf-embed: done: %,d embedded, %,d dead letters%s in %.1f s",
-                results.records(), deadLetters.records(),
-                blank instanceof Long && (Long) blank > 0 ? String.format(Locale.ROOT, ", %,d blank lines skipped", blank) : "",
-                (System.nanoTime() - start) / 1e9));
+                results.records(), deadLetters.records(), skipped, (System.nanoTime() - start) / 1e9));
         return ExitCodes.DONE;
+    }
+
+    /** lines -> (skip blank lines) -> the job -> JSON lines to the registered outputs. */
+    private static void wire(StreamExecutionEnvironment env, JobConfig config, String input, int intraOpThreads) {
+        boolean standardInput = input.equals(LineSource.STANDARD_INPUT);
+        RecordFormat format = RecordFormat.resolve(config.get(JobOptions.INPUT_FORMAT),
+                standardInput ? null : Path.of(input).getFileName().toString());
+        DataStream<RawRecord> raw = env.fromSource(new LineSource(input, maxLineBytes(config)),
+                        WatermarkStrategy.noWatermarks(), standardInput ? "standard input" : "input file",
+                        TypeInformation.of(RawRecord.class))
+                .setParallelism(1)
+                .uid("leaf-embed-line-source");
+        if (config.get(JobOptions.INPUT_SKIP_BLANK_LINES)) {
+            raw = raw.filter(new BlankLineFilter()).setParallelism(1).name("skip blank lines")
+                    .uid("leaf-embed-skip-blank-lines");
+        }
+        LeafEmbedJob.Outputs outputs = LeafEmbedJob.build(raw, config, format, intraOpThreads);
+        JsonRecords json = new JsonRecords(OutputEncoding.fromId(config.get(JobOptions.OUTPUT_ENCODING)),
+                config.get(JobOptions.OUTPUT_EMBEDDING_FIELD));
+        // one writer each (parallelism 1): lines keep the input order at parallelism 1
+        outputs.results().map(json::result).returns(Types.STRING).name("to JSON")
+                .sinkTo(new LineSink(RESULTS)).setParallelism(1).name("results");
+        outputs.deadLetters().map(json::deadLetter).returns(Types.STRING).name("dead letters to JSON")
+                .sinkTo(new LineSink(DEAD_LETTERS)).setParallelism(1).name("dead letters");
     }
 
     /**
@@ -178,9 +185,9 @@ public final class LocalRun {
     }
 
     /**
-     * The embedded Flink's configuration, in one place: everything it writes goes to the run's
-     * temp folder, and it never restarts the job (standard input cannot be read twice, and lines
-     * already written would be written again).
+     * The embedded Flink's configuration, in one place (the place to add user-given Flink keys):
+     * everything it writes goes to the run's temp folder, and it never restarts the job (standard
+     * input cannot be read twice, and lines already written would be written again).
      */
     private static Configuration flinkConfiguration(JobConfig config, Path tempFolder) {
         Configuration flink = new Configuration();
