@@ -38,23 +38,19 @@ final class JobJar {
      * or close. For tests that watch or kill the job while it runs.
      */
     static Process start(Path out, Path err, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx1g");
-        command.add("-jar");
-        command.add(jar().toString());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(repoRoot().toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.environment().put("OPT_OUT_TRACKING", "true");
-        return builder.start();
+        return command(List.of(), args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     }
 
     /** Runs the jar in the repository root with {@code args}, feeding {@code stdin} (may be null). */
     static Run run(String stdin, String... args) throws IOException, InterruptedException {
+        return runWith(List.of(), stdin, args);
+    }
+
+    /** Like {@link #run(String, String...)}, with JVM options (e.g. -Djava.io.tmpdir=DIR) before -jar. */
+    static Run runWith(List<String> jvmOptions, String stdin, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("leaf-embed-it", ".out");
         Path err = Files.createTempFile("leaf-embed-it", ".err");
-        Process process = start(out, err, args);
+        Process process = command(jvmOptions, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try (var in = process.getOutputStream()) {
             if (stdin != null) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -68,5 +64,22 @@ final class JobJar {
         Files.delete(out);
         Files.delete(err);
         return run;
+    }
+
+    /**
+     * The command line {@code java [jvmOptions] -jar JAR args} in the repository root, for tests that
+     * drive the process themselves (standard input kept open, signals, closed pipes).
+     */
+    static ProcessBuilder command(List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx1g");
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(repoRoot().toFile());
+        builder.environment().put("OPT_OUT_TRACKING", "true");
+        return builder;
     }
 }

@@ -1,5 +1,6 @@
 package io.leafembed.it;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,16 +10,29 @@ import io.leafembed.embed.Embedding;
 import io.leafembed.embed.TextInput;
 import io.leafembed.testutils.TestModels;
 import io.leafembed.testutils.Vectors;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's local-default command, run as a user runs it: the shaded jar on an embedded
- * MiniCluster with the bundled int8 model, over the sample input.
+ * The local run as a user runs it: the shaded jar on an embedded MiniCluster with the bundled int8
+ * model, over the sample input, standard input kept open, records whose JSON is over 2 MiB, a full
+ * disk, a closed pipe, a stop signal and misconfigured files.
  */
 class LocalRunITCase {
 
@@ -86,11 +100,144 @@ class LocalRunITCase {
     }
 
     @Test
-    void readsStandardInput() throws Exception {
-        JobJar.Run run = JobJar.run("first line\nsecond line\n", "--input", "-", "--truncate-dim", "32");
+    void standardInputIsEmbeddedLineByLineWhileItStaysOpen() throws Exception {
+        Path err = tmp.resolve("stdin.err");
+        Process process = JobJar.command(List.of(), "--input", "-", "--truncate-dim", "32")
+                .redirectError(err.toFile()).start();
+        try {
+            BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8));
+            OutputStream stdin = process.getOutputStream();
+            stdin.write("first line\n".getBytes(UTF_8));
+            stdin.flush();
+            // standard input stays open: the line must come out now, not at EOF (start-up included)
+            JsonNode first = JSON.readTree(readLineWithin(stdout, Duration.ofSeconds(90), err));
+            assertThat(first.get("id").asText()).isEqualTo("1");
+            assertThat(first.get("embedding").get("vector").size()).isEqualTo(32);
+
+            long sent = System.nanoTime();
+            stdin.write("second line\n".getBytes(UTF_8));
+            stdin.flush();
+            assertThat(JSON.readTree(readLineWithin(stdout, Duration.ofSeconds(20), err)).get("text").asText())
+                    .isEqualTo("second line");
+            // batching.max-wait-ms (50 ms) plus one model run, with room for a busy machine
+            assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(5));
+
+            stdin.write("\n \t\nthird line\n".getBytes(UTF_8));
+            stdin.close();
+            List<String> rest = stdout.lines().toList();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(Files.readString(err)).isZero();
+            // blank lines are skipped but keep their numbers: the third text is line 5
+            assertThat(rest).hasSize(1);
+            assertThat(JSON.readTree(rest.get(0)).get("id").asText()).isEqualTo("5");
+            assertThat(Files.readString(err)).contains("done: 3 embedded, 0 dead letters, 2 blank lines skipped");
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void linesWhoseJsonIsOverTwoMebibytesAreWrittenAndTheTempFolderIsLeftClean() throws Exception {
+        // 1.2 MB, over input.max-text-bytes (1 MiB): a dead letter carrying it twice (text, base64)
+        String overTheLimit = "a ".repeat(600_000);
+        // 600 KB, under the limit; JSON escapes each control character to 6 bytes: a 3.3 MB line
+        StringBuilder control = new StringBuilder();
+        for (int i = 0; i < 600_000; i++) {
+            control.append((char) (1 + i % 8));
+        }
+        Path input = tmp.resolve("big.txt");
+        Files.writeString(input, overTheLimit + "\n" + control + "\n\n  \t\nlast line\n");
+        Path out = tmp.resolve("out.jsonl");
+        Path dead = tmp.resolve("dead.jsonl");
+        Path javaTmp = Files.createDirectory(tmp.resolve("java-tmp"));
+
+        JobJar.Run run = JobJar.runWith(List.of("-Djava.io.tmpdir=" + javaTmp), null, "--input", input.toString(),
+                "--output", out.toString(), "--dead-letters", dead.toString());
+
         assertThat(run.exitCode()).as(run.stderr()).isZero();
-        assertThat(run.stdoutLines()).hasSize(2);
-        assertThat(JSON.readTree(run.stdoutLines().get(1)).get("embedding").get("vector").size()).isEqualTo(32);
+        List<JsonNode> results = readJsonLines(out);
+        assertThat(results).extracting(r -> r.get("id").asText()).containsExactly("2", "5");
+        assertThat(results.get(0).get("text").asText()).isEqualTo(control.toString());
+        assertThat(Files.size(out)).isGreaterThan(3_000_000);
+        List<JsonNode> deadLetters = readJsonLines(dead);
+        assertThat(deadLetters).hasSize(1);
+        assertThat(deadLetters.get(0).get("id").asText()).isEqualTo("1");
+        assertThat(deadLetters.get(0).get("reason").asText()).contains("input.max-text-bytes");
+        assertThat(run.stderr()).contains("done: 2 embedded, 1 dead letters, 2 blank lines skipped");
+        // Flink's RPC jar, MiniCluster folders and ONNX Runtime's folder are gone; the model cache stays
+        try (Stream<Path> left = Files.list(javaTmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("leaf-embed-models");
+        }
+    }
+
+    @Test
+    void aFullDiskOrAClosedPipeStopsTheRun() throws Exception {
+        Path input = manyTexts(100_000);
+        Path err = tmp.resolve("full.err");
+        Process full = JobJar.command(List.of(), "--input", input.toString())
+                .redirectOutput(new File("/dev/full")).redirectError(err.toFile()).start();
+        assertThat(full.waitFor(3, TimeUnit.MINUTES)).as("stops instead of embedding 100,000 texts").isTrue();
+        assertThat(full.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(err))
+                .contains("cannot write 'output.file' (standard output): No space left on device")
+                .doesNotContain("Exception");
+
+        Path pipeErr = tmp.resolve("pipe.err");
+        Process pipe = JobJar.command(List.of(), "--input", input.toString()).redirectError(pipeErr.toFile()).start();
+        pipe.getInputStream().close(); // like `| head -1` after its line: the reader goes away
+        assertThat(pipe.waitFor(3, TimeUnit.MINUTES)).as("stops instead of embedding 100,000 texts").isTrue();
+        assertThat(pipe.exitValue()).isEqualTo(141);
+        // quietly, like other Unix tools: no trace, no error, no summary
+        assertThat(Files.readString(pipeErr)).doesNotContain("Exception", "cannot write", "done:");
+    }
+
+    @Test
+    void aStoppedRunEndsItsOutputWithAWholeLineAndLeavesNoTempFiles() throws Exception {
+        Path input = manyTexts(100_000);
+        Path out = tmp.resolve("out.jsonl");
+        Path err = tmp.resolve("stopped.err");
+        Path javaTmp = Files.createDirectory(tmp.resolve("java-tmp"));
+        Process process = JobJar.command(List.of("-Djava.io.tmpdir=" + javaTmp), "--input", input.toString(),
+                "--output", out.toString()).redirectError(err.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while ((!Files.exists(out) || Files.size(out) < 100_000) && System.nanoTime() < deadline
+                    && process.isAlive()) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.size(out)).as(Files.readString(err)).isGreaterThanOrEqualTo(100_000);
+            // SIGTERM: the same shutdown path as Ctrl-C (whose SIGINT a background test JVM may ignore)
+            process.destroy();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+        assertThat(process.exitValue()).isEqualTo(143);
+        List<JsonNode> lines = readJsonLines(out); // every line whole: the last one too
+        assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l.get("embedding").get("dims").asInt()).isEqualTo(384));
+        assertThat(Files.readString(err)).contains("interrupted after " + String.format(java.util.Locale.ROOT, "%,d", lines.size())
+                + " embedded");
+        try (Stream<Path> left = Files.list(javaTmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("leaf-embed-models");
+        }
+    }
+
+    @Test
+    void outputFilesAreCheckedBeforeTheModelLoadsAndNeverOverwriteTheInput() throws Exception {
+        Path input = tmp.resolve("texts.txt");
+        Files.writeString(input, "keep me\n");
+        Path link = Files.createSymbolicLink(tmp.resolve("link.txt"), input);
+        JobJar.Run same = JobJar.run(null, "--input", input.toString(), "--output", link.toString());
+        assertThat(same.exitCode()).as(same.stderr()).isEqualTo(2);
+        assertThat(same.stderr()).contains("'input.file' and 'output.file' are the same file")
+                .doesNotContain("model 'all-minilm");
+        assertThat(Files.readString(input)).isEqualTo("keep me\n");
+
+        JobJar.Run missing = JobJar.run(null, "--input", input.toString(), "--dead-letters",
+                tmp.resolve("no/such/dir/dead.jsonl").toString());
+        assertThat(missing.exitCode()).as(missing.stderr()).isEqualTo(2);
+        assertThat(missing.stderr()).contains("'output.dead-letter-file'", "does not exist")
+                .doesNotContain("model 'all-minilm", "Exception");
     }
 
     @Test
@@ -126,5 +273,32 @@ class LocalRunITCase {
             out.add(JSON.readTree(line));
         }
         return out;
+    }
+
+    private Path manyTexts(int count) throws Exception {
+        Path file = tmp.resolve("many-" + count + ".txt");
+        if (!Files.exists(file)) {
+            Files.write(file, IntStream.rangeClosed(1, count).mapToObj(i -> "text number " + i + " of a long input")
+                    .toList());
+        }
+        return file;
+    }
+
+    /** The next line of {@code stdout}, failing (with the job's standard error) if none comes in time. */
+    private static String readLineWithin(BufferedReader stdout, Duration timeout, Path err) throws Exception {
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            try {
+                return stdout.readLine();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try {
+            String text = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(text).as("a line, not the end of the output; stderr: %s", Files.readString(err)).isNotNull();
+            return text;
+        } catch (TimeoutException e) {
+            throw new AssertionError("no output line within " + timeout + "; stderr: " + Files.readString(err));
+        }
     }
 }

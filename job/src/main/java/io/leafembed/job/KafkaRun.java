@@ -62,6 +62,12 @@ public final class KafkaRun {
                 RetainedCheckpoints.retainIn(flink, config.get(JobOptions.RUNTIME_CHECKPOINT_DIR));
             }
         }
+        if (embedded) {
+            // like a local run, leave nothing in the temp folder (Flink's RPC jar, blobs, ORT's copy)
+            RunTempFolder temp = RunTempFolder.create();
+            Runtime.getRuntime().addShutdownHook(new Thread(temp::delete, "leaf-embed temp cleanup"));
+            RunTempFolder.useFor(flink, temp.path());
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         System.err.println("leaf-embed: Kafka " + config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS) + ", topics "
                 + (config.isSet(JobOptions.KAFKA_SOURCE_TOPICS) ? config.get(JobOptions.KAFKA_SOURCE_TOPICS)

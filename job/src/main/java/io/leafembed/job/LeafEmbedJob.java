@@ -92,9 +92,7 @@ public final class LeafEmbedJob {
                 .uid(QUANTIZE_UID);
     }
 
-    /**
-     * Entry point. Exit codes: 0 done, 1 the job failed, 2 invalid configuration or model.
-     */
+    /** Entry point. Exit codes: {@link ExitCodes}. */
     public static void main(String[] args) {
         int code;
         try {
@@ -107,11 +105,11 @@ public final class LeafEmbedJob {
             code = config.isKafka() ? KafkaRun.run(config) : LocalRun.run(config);
         } catch (ConfigException | ModelLoadException e) {
             System.err.println("leaf-embed: " + e.getMessage());
-            code = 2;
+            code = ExitCodes.INVALID_CONFIGURATION;
         } catch (Exception e) {
             System.err.println("leaf-embed: the job failed: " + rootMessage(e));
             e.printStackTrace(System.err);
-            code = 1;
+            code = ExitCodes.JOB_FAILED;
         }
         System.exit(code);
     }

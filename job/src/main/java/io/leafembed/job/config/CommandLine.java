@@ -63,34 +63,56 @@ public final class CommandLine {
                         + " (see --help)");
             }
             String option = arg.substring(2);
-            String value;
             int eq = option.indexOf('=');
             String name = eq >= 0 ? option.substring(0, eq) : option;
+            // the name first: an unknown option must not be reported as missing its value
+            String key = keyOf(name);
+            String value;
             if (eq >= 0) {
                 value = option.substring(eq + 1);
             } else {
-                if (i + 1 >= args.length) {
-                    throw new ConfigException("option --" + name + " needs a value");
+                if (i + 1 >= args.length || isOption(args[i + 1])) {
+                    throw new ConfigException("option --" + name + " needs a value (--" + name + " VALUE or --"
+                            + name + "=VALUE)");
                 }
                 value = args[++i];
             }
-            if (name.equals("config")) {
+            if (key == null) {
                 config = Path.of(value);
-            } else if (FLAGS.containsKey(name)) {
-                overrides.put(FLAGS.get(name).name(), value);
-            } else if (JobOptions.ALL.stream().anyMatch(k -> k.name().equals(name))
-                    || name.startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX) || name.startsWith(FlinkSettings.PREFIX)) {
-                overrides.put(name, value);
             } else {
-                List<String> known = new ArrayList<>(FLAGS.keySet());
-                known.add("config");
-                JobOptions.ALL.forEach(k -> known.add(k.name()));
-                throw new ConfigException("unknown option --" + name
-                        + ClosestMatch.of(name, known).map(k -> ": did you mean --" + k + "?")
-                                .orElse(" (see --help)"));
+                overrides.put(key, value);
             }
         }
         return new CommandLine(config, overrides, help);
+    }
+
+    /** The key {@code --name} sets; null for --config; a ConfigException for an unknown name. */
+    private static String keyOf(String name) {
+        if (name.equals("config")) {
+            return null;
+        }
+        if (FLAGS.containsKey(name)) {
+            return FLAGS.get(name).name();
+        }
+        if (JobOptions.ALL.stream().anyMatch(k -> k.name().equals(name))
+                || name.startsWith(JobOptions.KAFKA_PROPERTIES_PREFIX)
+                        && name.length() > JobOptions.KAFKA_PROPERTIES_PREFIX.length()
+                || name.startsWith(FlinkSettings.PREFIX) && name.length() > FlinkSettings.PREFIX.length()) {
+            return name;
+        }
+        List<String> known = new ArrayList<>(FLAGS.keySet());
+        known.add("config");
+        JobOptions.ALL.forEach(k -> known.add(k.name()));
+        throw new ConfigException("unknown option --" + name
+                + ClosestMatch.of(name, known).map(k -> ": did you mean --" + k + "?").orElse(" (see --help)"));
+    }
+
+    /**
+     * Whether {@code arg} is the next option rather than a value: {@code --input --output x} is a
+     * forgotten value, not an input file named --output. A lone - (standard input) is a value.
+     */
+    private static boolean isOption(String arg) {
+        return arg.startsWith("--") && arg.length() > 2 || arg.equals("-h");
     }
 
     /** The resolved configuration: defaults, then --config's file, then the other options. */
@@ -102,22 +124,36 @@ public final class CommandLine {
         return help;
     }
 
-    /** The --help text: usage, short flags and every key with its default and description. */
+    /**
+     * The --help text: usage, short flags, every key with its default, description and allowed
+     * values, the Kafka client properties family, and the exit codes.
+     */
     public static String usage() {
         StringBuilder out = new StringBuilder();
         out.append("Usage: java -jar leaf-embed-job.jar [--config FILE.yaml] [options]\n\n")
-                .append("Without Kafka settings the job runs on a local Flink MiniCluster over --input\n")
-                .append("(a file or - for stdin) and writes JSON lines to --output (default stdout).\n")
-                .append("Without --model or --onnx it uses the bundled int8 all-MiniLM-L6-v2.\n\nShort options:\n");
+                .append("Without Kafka settings the job runs on a local Flink MiniCluster over --input (a file,\n")
+                .append("or - for standard input, embedded line by line as lines arrive) and writes JSON lines\n")
+                .append("to --output (default standard output); dead letters and logs go to standard error.\n")
+                .append("Blank lines are skipped and counted (--input.skip-blank-lines false: dead letters).\n")
+                .append("Without --model or --onnx it uses the bundled int8 all-MiniLM-L6-v2.\n\n")
+                .append("Short options:\n");
         FLAGS.forEach((flag, key) -> out.append(String.format("  --%-14s = --%s%n", flag, key.name())));
-        out.append("\nAll keys (--key VALUE, or nested in the YAML file):\n");
+        out.append("\nAll keys (--key VALUE or --key=VALUE, or nested in the YAML file):\n");
         for (ConfigKey<?> key : JobOptions.ALL) {
-            out.append(String.format("  %-28s default %-10s %s%n", key.name(),
-                    key.defaultValue() == null ? "(unset)" : key.defaultValue(), key.description()));
+            out.append(String.format("  %-28s default %-10s %s%s%n", key.name(),
+                    key.defaultValue() == null ? "(unset)" : key.defaultValue(), key.description(),
+                    key.choices().isEmpty() ? "" : " One of: " + String.join(", ", key.choices()) + "."));
         }
-        out.append(String.format("  %-28s %s%n", "kafka.properties.<name>", "Any Kafka client property."))
-                .append(String.format("  %-28s %s%n", "flink.<key>", "Any Flink configuration key (e.g."
-                        + " --flink.restart-strategy.type none); also read: $FLINK_CONF_DIR/config.yaml."));
+        out.append(String.format("  %-28s default %-10s %s%n", JobOptions.KAFKA_PROPERTIES_PREFIX + "<name>",
+                "(unset)", "Any Kafka client property, passed to the source and both sinks"
+                        + " (e.g. kafka.properties.security.protocol SASL_SSL). Values are never logged."));
+        out.append(String.format("  %-28s default %-10s %s%n", FlinkSettings.PREFIX + "<key>", "(unset)",
+                "Any Flink configuration key (e.g. --flink.restart-strategy.type none); also read:"
+                        + " $FLINK_CONF_DIR/config.yaml."));
+        out.append("\nExit codes: 0 done; 1 the job failed (also: an output cannot be written, e.g. a full disk);\n")
+                .append("2 invalid configuration, input/output file or model (the message names the key);\n")
+                .append("130 stopped by Ctrl-C (143 by SIGTERM), the output ending with a whole line;\n")
+                .append("141 standard output or error is a pipe whose reader went away (e.g. | head).\n");
         return out.toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.leafembed.job.config;
 
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -9,9 +10,16 @@ import java.util.function.Function;
  * the key name.
  *
  * @param defaultValue the value when neither YAML nor command line set it; null means unset
+ * @param choices the allowed values of a choice key (shown by --help), else empty
  */
 public record ConfigKey<T>(
-        String name, Class<T> type, T defaultValue, String description, Function<String, T> parser) {
+        String name, Class<T> type, T defaultValue, String description, Function<String, T> parser,
+        List<String> choices) {
+
+    /** A key with a free-form value checked by {@code parser}. */
+    public ConfigKey(String name, Class<T> type, T defaultValue, String description, Function<String, T> parser) {
+        this(name, type, defaultValue, description, parser, List.of());
+    }
 
     /** A free-text key. */
     public static ConfigKey<String> string(String name, String defaultValue, String description) {
@@ -57,7 +65,7 @@ public record ConfigKey<T>(
                 }
             }
             throw new IllegalArgumentException("must be one of " + String.join(", ", choices));
-        });
+        }, List.of(choices));
     }
 
     /** Parses {@code text}; IllegalArgumentException states the rule. */

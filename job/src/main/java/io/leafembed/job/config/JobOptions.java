@@ -110,6 +110,9 @@ public final class JobOptions {
             "Role of records without one.");
     public static final ConfigKey<Integer> INPUT_MAX_TEXT_BYTES = ConfigKey.integer("input.max-text-bytes",
             1 << 20, 1, Integer.MAX_VALUE, "Texts longer than this many UTF-8 bytes go to the dead letters.");
+    public static final ConfigKey<Boolean> INPUT_SKIP_BLANK_LINES = ConfigKey.bool("input.skip-blank-lines", true,
+            "Local run: skip empty and whitespace-only lines silently (the final line counts them; line"
+                    + " numbers still count them). false sends them to the dead letters.");
 
     // ---- output
     public static final ConfigKey<String> OUTPUT_FILE = ConfigKey.string("output.file", "-",
@@ -207,7 +210,7 @@ public final class JobOptions {
             BATCHING_WINDOW_SIZE, BATCHING_MAX_WAIT_MS, BATCHING_MAX_BATCH_SIZE, BATCHING_MAX_BATCH_TOKENS,
             BATCHING_CACHE_SIZE,
             INPUT_FILE, INPUT_FORMAT, INPUT_ID_FIELD, INPUT_TEXT_FIELD, INPUT_ROLE_FIELD, INPUT_DEFAULT_ROLE,
-            INPUT_MAX_TEXT_BYTES,
+            INPUT_MAX_TEXT_BYTES, INPUT_SKIP_BLANK_LINES,
             OUTPUT_FILE, OUTPUT_DEAD_LETTER_FILE, OUTPUT_ENCODING, OUTPUT_EMBEDDING_FIELD,
             OUTPUT_DEAD_LETTER_MAX_ORIGINAL_BYTES,
             RUNTIME_CHECKPOINT_INTERVAL_MS, RUNTIME_CHECKPOINT_DIR,

@@ -135,17 +135,38 @@ class CommandLineTest {
 
     @Test
     void missingValuesAndStrayArgumentsAreErrors() {
-        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--input"})).hasMessage("option --input needs a value");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--input"}))
+                .hasMessage("option --input needs a value (--input VALUE or --input=VALUE)");
+        // the next option is not taken as the value
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--input", "--output", "out.jsonl"}))
+                .hasMessage("option --input needs a value (--input VALUE or --input=VALUE)");
+        assertThat(CommandLine.parse(new String[] {"--input", "-"}).config().get(JobOptions.INPUT_FILE)).isEqualTo("-");
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"in.txt"}))
                 .hasMessageContaining("unexpected argument 'in.txt'");
     }
 
     @Test
-    void usageListsEveryKey() {
+    void unknownOptionsWithoutAValueAreUnknownNotMissingTheirValue() {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--input", "in.txt", "--verbose"}))
+                .hasMessage("unknown option --verbose (see --help)");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--input", "in.txt", "--quantisation"}))
+                .hasMessage("unknown option --quantisation: did you mean --quantization?");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--verbose", "--input", "in.txt"}))
+                .hasMessage("unknown option --verbose (see --help)");
+    }
+
+    @Test
+    void usageListsEveryKeyTheAllowedValuesKafkaPropertiesAndExitCodes() {
         String usage = CommandLine.usage();
         for (ConfigKey<?> key : JobOptions.ALL) {
             assertThat(usage).contains(key.name());
+            if (!key.choices().isEmpty()) {
+                assertThat(usage).contains("One of: " + String.join(", ", key.choices()) + ".");
+            }
         }
+        assertThat(usage).contains("One of: float32, int8, uint8, binary, ubinary.", "One of: none, basic, extended, all.",
+                "One of: json, base64, raw.", "kafka.properties.<name>", "input.skip-blank-lines",
+                "Exit codes: 0 done; 1 the job failed", "2 invalid configuration", "130 stopped by Ctrl-C", "141 ");
         assertThat(CommandLine.parse(new String[] {"--help"}).helpRequested()).isTrue();
     }
 }

@@ -4,58 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.file.src.reader.StreamFormat;
-import org.apache.flink.core.fs.FSDataInputStream;
 import org.junit.jupiter.api.Test;
 
-class NumberedLineFormatTest {
-
-    /** An in-memory file for the reader. */
-    private static final class BytesInput extends FSDataInputStream {
-        private final ByteArrayInputStream in;
-        private long position;
-
-        BytesInput(byte[] bytes) {
-            this.in = new ByteArrayInputStream(bytes);
-        }
-
-        @Override
-        public void seek(long desired) {
-            in.reset();
-            in.skip(desired);
-            position = desired;
-        }
-
-        @Override
-        public long getPos() {
-            return position;
-        }
-
-        @Override
-        public int read() {
-            int b = in.read();
-            position += b < 0 ? 0 : 1;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            int n = in.read(b, off, len);
-            position += Math.max(n, 0);
-            return n;
-        }
-    }
+class LineReaderTest {
 
     private static List<RawRecord> read(String content, long maxLineBytes) throws IOException {
-        StreamFormat.Reader<RawRecord> reader = new NumberedLineFormat(maxLineBytes)
-                .createReader(new Configuration(), new BytesInput(content.getBytes(StandardCharsets.UTF_8)));
         List<RawRecord> out = new ArrayList<>();
-        for (RawRecord r = reader.read(); r != null; r = reader.read()) {
-            out.add(r);
+        try (LineReader reader = new LineReader(
+                new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), maxLineBytes)) {
+            for (RawRecord r = reader.next(); r != null; r = reader.next()) {
+                out.add(r);
+            }
         }
         return out;
     }
@@ -79,5 +43,24 @@ class NumberedLineFormatTest {
                 + " (input.max-text-bytes plus room for JSON fields); first 1024 bytes kept");
         assertThat(lines.get(1).value()).hasSize(1024);
         assertThat(new String(lines.get(2).value(), StandardCharsets.UTF_8)).isEqualTo("after");
+    }
+
+    @Test
+    void aLineIsReturnedAsSoonAsItsNewlineArrivesWhileTheStreamStaysOpen() throws IOException {
+        PipedOutputStream producer = new PipedOutputStream();
+        try (LineReader reader = new LineReader(new PipedInputStream(producer, 1 << 16), 100)) {
+            producer.write("first\nsec".getBytes(StandardCharsets.UTF_8));
+            producer.flush();
+            assertThat(new String(reader.next().value(), StandardCharsets.UTF_8)).isEqualTo("first");
+            assertThat(reader.hasBufferedLine()).as("half a line has arrived").isFalse();
+            producer.write("ond\nthird\n".getBytes(StandardCharsets.UTF_8));
+            producer.flush();
+            assertThat(new String(reader.next().value(), StandardCharsets.UTF_8)).isEqualTo("second");
+            assertThat(reader.hasBufferedLine()).as("the third line came with the second").isTrue();
+            assertThat(new String(reader.next().value(), StandardCharsets.UTF_8)).isEqualTo("third");
+            assertThat(reader.hasBufferedLine()).isFalse();
+            producer.close();
+            assertThat(reader.next()).isNull();
+        }
     }
 }
