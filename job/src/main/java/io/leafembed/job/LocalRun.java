@@ -131,7 +131,7 @@ public final class LocalRun {
         }
         LeafEmbedJob.Outputs outputs = LeafEmbedJob.build(raw, config, format, intraOpThreads);
         JsonRecords json = new JsonRecords(OutputEncoding.fromId(config.get(JobOptions.OUTPUT_ENCODING)),
-                config.get(JobOptions.OUTPUT_EMBEDDING_FIELD));
+                config.get(JobOptions.OUTPUT_EMBEDDING_FIELD), config.get(JobOptions.OUTPUT_DEAD_LETTER_MAX_ORIGINAL_BYTES));
         // one writer each (parallelism 1): lines keep the input order at parallelism 1
         outputs.results().map(json::result).returns(Types.STRING).name("to JSON")
                 .sinkTo(new LineSink(RESULTS)).setParallelism(1).name("results");
