@@ -200,6 +200,7 @@ class KafkaJobITCase {
         int n = 1_000;
         kafka.createTopic("in-reuse", 2);
         kafka.createTopic("out-reuse", 2);
+        kafka.createTopic("out-reuse-dead-letters", 1); // POOLING transactional ids need every sink topic
         kafka.produce("in-reuse", goodRecords(n));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.getConfig().enableObjectReuse();

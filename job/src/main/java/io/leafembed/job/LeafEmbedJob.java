@@ -18,6 +18,8 @@ import io.leafembed.model.ModelLoadException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The leaf-embed job: raw records -> parse -> embed (batched, one ONNX Runtime session per slot)
@@ -92,26 +94,51 @@ public final class LeafEmbedJob {
                 .uid(QUANTIZE_UID);
     }
 
-    /** Entry point. Exit codes: {@link ExitCodes}. */
-    public static void main(String[] args) {
-        int code;
+    /**
+     * Entry point. With {@code java -jar} (an embedded MiniCluster) it exits with a code: 0 done,
+     * 1 the job failed, 2 invalid configuration, files or model (see {@link ExitCodes}). Submitted
+     * to a cluster ({@code flink run}, the REST API) it never exits: there {@code main} runs in
+     * Flink's client or inside the JobManager, whose JVM is not the job's to end, so errors are
+     * thrown to Flink, which reports them as the submission's failure (once, without restarts).
+     */
+    public static void main(String[] args) throws Exception {
+        if (StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment) {
+            System.exit(runEmbedded(args));
+        }
+        runSubmitted(args);
+    }
+
+    /** Runs the job on an embedded MiniCluster; returns the process exit code. */
+    static int runEmbedded(String[] args) {
         try {
             CommandLine cli = CommandLine.parse(args);
             if (cli.helpRequested()) {
                 System.out.print(CommandLine.usage());
-                return;
+                return ExitCodes.DONE;
             }
             JobConfig config = cli.config();
-            code = config.isKafka() ? KafkaRun.run(config) : LocalRun.run(config);
+            return config.isKafka() ? KafkaRun.run(config) : LocalRun.run(config);
         } catch (ConfigException | ModelLoadException e) {
             System.err.println("leaf-embed: " + e.getMessage());
-            code = ExitCodes.INVALID_CONFIGURATION;
+            return ExitCodes.INVALID_CONFIGURATION;
         } catch (Exception e) {
             System.err.println("leaf-embed: the job failed: " + rootMessage(e));
             e.printStackTrace(System.err);
-            code = ExitCodes.JOB_FAILED;
+            return ExitCodes.JOB_FAILED;
         }
-        System.exit(code);
+    }
+
+    /**
+     * Builds and submits the Kafka job from a cluster's client; configuration errors (including
+     * the Kafka pre-flight check) are thrown before anything is submitted.
+     */
+    static void runSubmitted(String[] args) throws Exception {
+        JobConfig config = CommandLine.parse(args).config();
+        if (!config.isKafka()) {
+            throw new ConfigException("a job submitted to a Flink cluster reads from Kafka: set"
+                    + " 'kafka.bootstrap-servers' (files and standard input are for java -jar runs)");
+        }
+        KafkaRun.run(config);
     }
 
     static String rootMessage(Throwable e) {
