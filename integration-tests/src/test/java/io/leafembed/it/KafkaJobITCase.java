@@ -25,6 +25,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -127,6 +128,15 @@ class KafkaJobITCase {
         return groups.stream().mapToLong(g -> g.getIOMetricGroup().getNumRecordsInCounter().getCount()).sum();
     }
 
+    /** How often the job restarted (Flink's numRestarts gauge of the job). */
+    private static long restarts(JobID job) {
+        return METRICS.getMetricsByIdentifiers(job).entrySet().stream()
+                .filter(e -> e.getKey().endsWith(".numRestarts"))
+                .mapToLong(e -> ((Number) ((Gauge<?>) e.getValue()).getValue()).longValue())
+                .max()
+                .orElseThrow(() -> new AssertionError("no numRestarts metric for job " + job));
+    }
+
     /** The sum over all subtasks of the embedding operator's counter {@code name}. */
     private static long counter(JobID job, String name) {
         return METRICS.getMetricsByIdentifiers(job).entrySet().stream()
@@ -167,7 +177,16 @@ class KafkaJobITCase {
         double padding = (double) counter(job, "computedTokens") / counter(job, "tokens");
         System.out.printf("Kafka job: %d embedded in %d batches, mean batch size %.1f, padding ratio %.3f%n",
                 counter(job, "recordsOut"), counter(job, "batches"), meanBatch, padding);
-        assertThat(counter(job, "recordsOut")).isEqualTo(RECORDS);
+        // the counters of a restarted task start again from zero (a busy CI machine can time a
+        // task out): the exact count holds only for a run without restarts; the output below is
+        // checked exactly either way
+        long restarts = restarts(job);
+        if (restarts == 0) {
+            assertThat(counter(job, "recordsOut")).isEqualTo(RECORDS);
+        } else {
+            System.out.printf("Kafka job restarted %d times: recordsOut counts the last attempt only%n", restarts);
+            assertThat(counter(job, "recordsOut")).isBetween(1L, (long) RECORDS);
+        }
         assertThat(meanBatch).isGreaterThan(1.0);
         assertThat(padding).isLessThanOrEqualTo(1.15);
 
