@@ -29,6 +29,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class KafkaRun {
 
     public static final String SOURCE_UID = "leaf-embed-kafka-source";
+    static final String SOURCE_NAME = "kafka source";
     public static final String RESULTS_SINK_UID = "leaf-embed-kafka-results";
     public static final String DEAD_LETTER_SINK_UID = "leaf-embed-kafka-dead-letters";
     public static final String ENCODE_RESULTS_UID = "leaf-embed-encode-results";
@@ -101,7 +102,7 @@ public final class KafkaRun {
             env.enableCheckpointing(interval, CheckpointingMode.EXACTLY_ONCE);
         }
         DataStream<RawRecord> raw = env
-                .fromSource(KafkaSources.create(config), WatermarkStrategy.noWatermarks(), "kafka source")
+                .fromSource(KafkaSources.create(config), WatermarkStrategy.noWatermarks(), SOURCE_NAME)
                 .uid(SOURCE_UID);
         RecordFormat format = config.get(JobOptions.INPUT_FORMAT).equals("text") ? RecordFormat.TEXT : RecordFormat.JSON;
         // on a cluster a slot is a core: one ONNX Runtime thread per slot unless configured

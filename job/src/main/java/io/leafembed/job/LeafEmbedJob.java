@@ -110,6 +110,7 @@ public final class LeafEmbedJob {
 
     /** Runs the job on an embedded MiniCluster; returns the process exit code. */
     static int runEmbedded(String[] args) {
+        KnownNoiseFilter.install();
         try {
             CommandLine cli = CommandLine.parse(args);
             if (cli.helpRequested()) {
