@@ -7,10 +7,12 @@ import io.leafembed.job.config.JobOptions;
 import io.leafembed.job.sink.KafkaRecord;
 import io.leafembed.job.sink.KafkaSinks;
 import io.leafembed.job.sink.ResultEncoder;
+import io.leafembed.job.source.ConsumedOffsets;
 import io.leafembed.job.source.KafkaSources;
 import io.leafembed.job.source.RawRecord;
 import io.leafembed.job.source.RecordFormat;
 import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -80,9 +82,10 @@ public final class KafkaRun {
             env.execute("leaf-embed");
             return 0;
         }
-        KafkaProgress.runAndReport(env.executeAsync("leaf-embed"), System.err);
+        JobExecutionResult result = KafkaProgress.runAndReport(env.executeAsync("leaf-embed"), System.err);
+        // only a bounded run gets here (an unbounded one runs until it fails or is cancelled)
+        GroupOffsetsAfterBoundedRun.settle(config, result.getAccumulatorResult(ConsumedOffsets.NAME), System.err);
         if (config.get(JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS) > 0) {
-            // only a bounded run gets here (an unbounded one runs until it fails or is cancelled)
             RetainedCheckpoints.finished(config.checkpointDir(), System.err);
         }
         return 0;

@@ -84,6 +84,7 @@ public class RecordParser extends ProcessFunction<RawRecord, EmbedRequest> {
 
     private final Settings settings;
     private transient LongCounter recordsIn;
+    private transient ConsumedOffsets consumed;
 
     public RecordParser(Settings settings) {
         this.settings = settings;
@@ -93,12 +94,15 @@ public class RecordParser extends ProcessFunction<RawRecord, EmbedRequest> {
     public void open(OpenContext openContext) throws Exception {
         super.open(openContext);
         recordsIn = getRuntimeContext().getLongCounter(RECORDS_IN);
+        consumed = new ConsumedOffsets();
+        getRuntimeContext().addAccumulator(ConsumedOffsets.NAME, consumed);
     }
 
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<EmbedRequest> out) {
         if (recordsIn != null) {
             recordsIn.add(1);
+            consumed.add(record.source());
         }
         try {
             out.collect(parse(record));
