@@ -7,12 +7,14 @@ import io.leafembed.job.config.JobConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kafka misconfiguration fails the job jar in seconds with exit 2 and the key to fix, before any
@@ -99,7 +101,7 @@ class KafkaPreflightITCase {
     }
 
     @Test
-    void aGoodBoundedRunPrintsASummary() throws Exception {
+    void aGoodBoundedRunPrintsASummary(@TempDir Path checkpoints) throws Exception {
         kafka.createTopic("pre-run-in", 1);
         List<Map.Entry<String, byte[]>> records = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -117,7 +119,9 @@ class KafkaPreflightITCase {
         kafka.createTopic("pre-run-out-dead-letters", 1);
         JobJar.Run run = JobJar.run(null, "--kafka.bootstrap-servers", kafka.bootstrapServers(),
                 "--kafka.source.topics", "pre-run-in", "--kafka.sink.topic", "pre-run-out",
-                "--kafka.source.bounded", "true", "--runtime.checkpoint-interval-ms", "1000");
+                "--kafka.source.bounded", "true", "--runtime.checkpoint-interval-ms", "1000",
+                // not the default under the working directory: a leftover would be resumed next time
+                "--runtime.checkpoint-dir", checkpoints.toString());
         System.out.println(run.stderr());
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         assertThat(run.stderr()).contains("leaf-embed: done: 21 records in, 20 embedded, 1 dead letters");
