@@ -60,6 +60,8 @@ public final class KafkaRun {
         }
         if (config.get(JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS) > 0) {
             if (embedded) {
+                RetainedCheckpoints.claim(config.checkpointDir(),
+                        config.get(JobOptions.KAFKA_SINK_TOPIC) + "@" + config.get(JobOptions.KAFKA_SOURCE_GROUP_ID));
                 RetainedCheckpoints.prepare(flink, config.checkpointDir(), System.err);
             } else if (config.isSet(JobOptions.RUNTIME_CHECKPOINT_DIR)) {
                 RetainedCheckpoints.retainIn(flink, config.get(JobOptions.RUNTIME_CHECKPOINT_DIR));

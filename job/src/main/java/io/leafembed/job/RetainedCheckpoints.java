@@ -1,11 +1,17 @@
 package io.leafembed.job;
 
+import io.leafembed.job.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,6 +53,61 @@ final class RetainedCheckpoints {
     record Checkpoint(Path dir, long number, FileTime completed) {}
 
     private RetainedCheckpoints() {}
+
+    /** The file naming the job whose checkpoints a directory holds. */
+    static final String OWNER_FILE = "leaf-embed-job.txt";
+
+    /** Held until the process exits: the lock that keeps a second run out of the directory. */
+    private static FileLock held;
+
+    /**
+     * Makes {@code checkpointDir} this process's for the rest of its life: refuses a directory
+     * another running process holds (two runs of one job would fence each other's transactions,
+     * read the same offsets and write records twice) or one that holds another job's checkpoints
+     * (resuming from them would read that job's topics at its offsets). {@code job} identifies
+     * the job (its sink topic and consumer group). Only for local directories.
+     *
+     * @throws ConfigException naming runtime.checkpoint-dir and the fix
+     */
+    static void claim(String checkpointDir, String job) {
+        Optional<Path> local = localPath(checkpointDir);
+        if (local.isEmpty()) {
+            return;
+        }
+        Path dir = local.get().toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+            Path owner = dir.resolve(OWNER_FILE);
+            if (Files.exists(owner)) {
+                String existing = Files.readString(owner, StandardCharsets.UTF_8).trim();
+                if (!existing.equals(job)) {
+                    throw new ConfigException("'runtime.checkpoint-dir' " + dir + " holds the checkpoints of another"
+                            + " job (" + existing + "; this one is " + job + "): resuming from them would read that"
+                            + " job's topics at its offsets; give this job its own runtime.checkpoint-dir");
+                }
+            } else {
+                Files.writeString(owner, job + "\n", StandardCharsets.UTF_8);
+            }
+            FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // this JVM holds it already
+            }
+            if (lock == null) {
+                channel.close();
+                throw new ConfigException("another leaf-embed process is running with 'runtime.checkpoint-dir' " + dir
+                        + ": two runs of one job would fence each other's Kafka transactions and write records"
+                        + " twice; stop the other run first (or give this one its own runtime.checkpoint-dir and"
+                        + " kafka.source.group-id)");
+            }
+            held = lock;
+        } catch (IOException e) {
+            throw new ConfigException("'runtime.checkpoint-dir' " + dir + " cannot be used: " + e);
+        }
+    }
 
     /**
      * Points {@code flink} at {@code checkpointDir} with retained checkpoints and, unless the user

@@ -123,4 +123,18 @@ class RetainedCheckpointsTest {
         assertThat(RetainedCheckpoints.localPath("s3://bucket/cp")).isEmpty();
         assertThat(RetainedCheckpoints.localPath("file:///var/cp")).contains(Path.of("/var/cp"));
     }
+
+    @Test
+    void aDirectoryIsOneRunningJobs() {
+        Path own = dir.resolve("claimed");
+        RetainedCheckpoints.claim(own.toString(), "vectors@leaf-embed");
+        // a second run of the same job while the first lives (here: the same JVM holds the lock)
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> RetainedCheckpoints.claim(own.toString(), "vectors@leaf-embed"))
+                .hasMessageContaining("another leaf-embed process is running with 'runtime.checkpoint-dir'");
+        // another job's checkpoints are never resumed from
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> RetainedCheckpoints.claim(own.toString(), "other-topic@team"))
+                .hasMessageContaining("holds the checkpoints of another job (vectors@leaf-embed");
+    }
 }

@@ -183,7 +183,7 @@ public final class JobOptions {
     public static final ConfigKey<String> KAFKA_SINK_TRANSACTIONAL_ID_PREFIX = ConfigKey.string(
             "kafka.sink.transactional-id-prefix", null,
             "Prefix of the sinks' transactional ids; unique per job on a Kafka cluster (default:"
-                    + " leaf-embed-<kafka.source.group-id>-<kafka.sink.topic>).");
+                    + " leaf-embed-<kafka.source.group-id>@<kafka.sink.topic>).");
     public static final ConfigKey<Integer> KAFKA_SINK_TRANSACTION_TIMEOUT_MS = ConfigKey.integer(
             "kafka.sink.transaction-timeout-ms", 900_000, 1_000, Integer.MAX_VALUE,
             "Kafka transaction timeout; at least the checkpoint interval and at most the brokers'"

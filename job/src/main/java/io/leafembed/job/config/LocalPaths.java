@@ -49,8 +49,9 @@ public final class LocalPaths {
     }
 
     private static Path checkInput(Path input) {
-        if (!Files.isRegularFile(input)) {
-            throw new ConfigException("'input.file' " + input + " does not exist or is not a file"
+        // not only regular files: a named pipe or <(zcat x.gz) streams like standard input
+        if (!Files.exists(input) || Files.isDirectory(input)) {
+            throw new ConfigException("'input.file' " + input + " does not exist or is a directory"
                     + " (use - for standard input)");
         }
         if (!Files.isReadable(input)) {

@@ -1,7 +1,7 @@
 package io.leafembed.job.source;
 
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.accumulators.Accumulator;
 
 /**
@@ -12,14 +12,15 @@ import org.apache.flink.api.common.accumulators.Accumulator;
  * each checkpoint, and the commit of the final checkpoint can be cut off by the job's shutdown,
  * which would leave the group a few records behind what was written.
  */
-public final class ConsumedOffsets implements Accumulator<String, HashMap<String, Long>> {
+public final class ConsumedOffsets implements Accumulator<String, ConcurrentHashMap<String, Long>> {
 
     private static final long serialVersionUID = 1L;
 
     /** The accumulator's name in the job's results. */
     public static final String NAME = "leafembed-consumed-offsets";
 
-    private HashMap<String, Long> highest = new HashMap<>();
+    /** Concurrent: Flink serializes it for heartbeats while the task thread adds to it. */
+    private ConcurrentHashMap<String, Long> highest = new ConcurrentHashMap<>();
 
     @Override
     public void add(String source) {
@@ -36,24 +37,24 @@ public final class ConsumedOffsets implements Accumulator<String, HashMap<String
     }
 
     @Override
-    public HashMap<String, Long> getLocalValue() {
+    public ConcurrentHashMap<String, Long> getLocalValue() {
         return highest;
     }
 
     @Override
     public void resetLocal() {
-        highest = new HashMap<>();
+        highest = new ConcurrentHashMap<>();
     }
 
     @Override
-    public void merge(Accumulator<String, HashMap<String, Long>> other) {
+    public void merge(Accumulator<String, ConcurrentHashMap<String, Long>> other) {
         other.getLocalValue().forEach((partition, offset) -> highest.merge(partition, offset, Math::max));
     }
 
     @Override
     public ConsumedOffsets clone() {
         ConsumedOffsets copy = new ConsumedOffsets();
-        copy.highest = new HashMap<>(highest);
+        copy.highest = new ConcurrentHashMap<>(highest);
         return copy;
     }
 

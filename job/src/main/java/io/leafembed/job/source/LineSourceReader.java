@@ -39,7 +39,7 @@ final class LineSourceReader implements SourceReader<RawRecord, LineSource.Split
     private CompletableFuture<Void> available = new CompletableFuture<>();
     private Thread thread;
     private volatile boolean readerDone;
-    private volatile IOException failure;
+    private volatile Throwable failure;
     private volatile boolean closed;
     private boolean noMoreSplits;
 
@@ -88,10 +88,14 @@ final class LineSourceReader implements SourceReader<RawRecord, LineSource.Split
                     group = new ArrayList<>();
                 }
             }
-        } catch (IOException e) {
-            failure = e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (!closed) {
+                failure = e; // not our close(): the input did not end, so the run must not look done
+            }
+        } catch (Throwable e) {
+            // anything (an I/O error, out of memory on a huge line) must fail the run, not end the input
+            failure = e;
         } finally {
             readerDone = true;
             signal();

@@ -1,5 +1,6 @@
 package io.leafembed.job.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -69,10 +70,18 @@ class LocalPathsTest {
     @Test
     void theInputMustBeAReadableFileOrStandardInput() {
         assertThatThrownBy(() -> check("--input", tmp.resolve("missing.txt").toString()))
-                .hasMessage("'input.file' " + tmp.resolve("missing.txt") + " does not exist or is not a file"
+                .hasMessage("'input.file' " + tmp.resolve("missing.txt") + " does not exist or is a directory"
                         + " (use - for standard input)");
-        assertThatThrownBy(() -> check("--input", tmp.toString())).hasMessageContaining("is not a file");
+        assertThatThrownBy(() -> check("--input", tmp.toString())).hasMessageContaining("is a directory");
         assertThatCode(() -> check("--input", "-")).doesNotThrowAnyException();
         assertThatCode(() -> check()).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aNamedPipeIsAnInput() throws Exception {
+        // <(zcat texts.gz) and mkfifo give a pipe, not a regular file: it streams like standard input
+        Path fifo = tmp.resolve("texts.fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThatCode(() -> check("--input", fifo.toString())).doesNotThrowAnyException();
     }
 }

@@ -20,13 +20,16 @@ class KafkaSinksTest {
 
     @Test
     void theDefaultTransactionalIdPrefixIsDerivedFromGroupAndSinkTopic() {
-        assertThat(KafkaSinks.transactionalIdPrefix(config("vectors"))).isEqualTo("leaf-embed-leaf-embed-vectors");
+        assertThat(KafkaSinks.transactionalIdPrefix(config("vectors"))).isEqualTo("leaf-embed-leaf-embed@vectors");
         assertThat(KafkaSinks.transactionalIdPrefix(config("vectors-2")))
                 .isNotEqualTo(KafkaSinks.transactionalIdPrefix(config("vectors")));
         assertThat(KafkaSinks.transactionalIdPrefix(config("vectors", "kafka.source.group-id", "g2")))
-                .isEqualTo("leaf-embed-g2-vectors");
+                .isEqualTo("leaf-embed-g2@vectors");
         assertThat(KafkaSinks.transactionalIdPrefix(config("vectors", "kafka.sink.transactional-id-prefix", "mine")))
                 .isEqualTo("mine");
+        // group and topic names may hold dashes, never '@': (a-b, c) and (a, b-c) stay apart
+        assertThat(KafkaSinks.transactionalIdPrefix(config("c", "kafka.source.group-id", "a-b")))
+                .isNotEqualTo(KafkaSinks.transactionalIdPrefix(config("b-c", "kafka.source.group-id", "a")));
     }
 
     @Test
