@@ -15,7 +15,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * After a bounded {@code java -jar} Kafka run has finished, moves the consumer group's offsets up
- * to just after the last record the run read in each partition, where they are behind.
+ * to where the run stopped reading in each partition (just after the last record it read, or its
+ * stop offset), where they are behind.
  *
  * <p>Why: the run keeps no checkpoint once it has finished (see {@link RetainedCheckpoints}), so
  * the next start begins at the group's offsets. The Kafka source commits those asynchronously
@@ -31,8 +32,17 @@ final class GroupOffsetsAfterBoundedRun {
 
     private GroupOffsetsAfterBoundedRun() {}
 
-    static void settle(JobConfig config, Map<String, Long> consumed, PrintStream log) {
-        if (consumed == null || consumed.isEmpty()) {
+    /**
+     * @param consumed the highest offset read per {@code topic-partition} by the run's last attempt
+     * @param stops where the bounded run stops per partition ({@link BoundedStopOffsets}), which
+     *     covers partitions finished before a crash; may be empty
+     */
+    static void settle(JobConfig config, Map<String, Long> consumed, Map<String, Long> stops, PrintStream log) {
+        Map<String, Long> targets = new HashMap<>(stops);
+        if (consumed != null) {
+            consumed.forEach((partition, last) -> targets.merge(partition, last + 1, Math::max));
+        }
+        if (targets.isEmpty()) {
             return;
         }
         String group = config.get(JobOptions.KAFKA_SOURCE_GROUP_ID);
@@ -44,12 +54,12 @@ final class GroupOffsetsAfterBoundedRun {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Map<TopicPartition, OffsetAndMetadata> behind = new HashMap<>();
-            consumed.forEach((key, last) -> {
+            targets.forEach((key, target) -> {
                 Map.Entry<String, Integer> tp = ConsumedOffsets.topicAndPartition(key);
                 TopicPartition partition = new TopicPartition(tp.getKey(), tp.getValue());
                 OffsetAndMetadata current = committed.get(partition);
-                if (current == null || current.offset() <= last) {
-                    behind.put(partition, new OffsetAndMetadata(last + 1));
+                if (target > 0 && (current == null || current.offset() < target)) {
+                    behind.put(partition, new OffsetAndMetadata(target));
                 }
             });
             if (!behind.isEmpty()) {

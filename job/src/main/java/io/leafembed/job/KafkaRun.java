@@ -11,11 +11,15 @@ import io.leafembed.job.source.ConsumedOffsets;
 import io.leafembed.job.source.KafkaSources;
 import io.leafembed.job.source.RawRecord;
 import io.leafembed.job.source.RecordFormat;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -58,11 +62,17 @@ public final class KafkaRun {
             // java -jar: the client runs the job, so it may (and should) check the models first
             ModelCheck.run(config, 1, System.err);
         }
+        Map<String, Long> stopOffsets = Map.of();
         if (config.get(JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS) > 0) {
             if (embedded) {
                 RetainedCheckpoints.claim(config.checkpointDir(),
                         config.get(JobOptions.KAFKA_SINK_TOPIC) + "@" + config.get(JobOptions.KAFKA_SOURCE_GROUP_ID));
                 RetainedCheckpoints.prepare(flink, config.checkpointDir(), System.err);
+                if (config.get(JobOptions.KAFKA_SOURCE_BOUNDED)) {
+                    Optional<Path> dir = RetainedCheckpoints.localPath(config.checkpointDir());
+                    stopOffsets = dir.isEmpty() ? Map.of() : BoundedStopOffsets.forRun(config, dir.get(),
+                            flink.contains(StateRecoveryOptions.SAVEPOINT_PATH), System.err);
+                }
             } else if (config.isSet(JobOptions.RUNTIME_CHECKPOINT_DIR)) {
                 RetainedCheckpoints.retainIn(flink, config.get(JobOptions.RUNTIME_CHECKPOINT_DIR));
             }
@@ -86,9 +96,11 @@ public final class KafkaRun {
         }
         JobExecutionResult result = KafkaProgress.runAndReport(env.executeAsync("leaf-embed"), System.err);
         // only a bounded run gets here (an unbounded one runs until it fails or is cancelled)
-        GroupOffsetsAfterBoundedRun.settle(config, result.getAccumulatorResult(ConsumedOffsets.NAME), System.err);
+        GroupOffsetsAfterBoundedRun.settle(config, result.getAccumulatorResult(ConsumedOffsets.NAME), stopOffsets,
+                System.err);
         if (config.get(JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS) > 0) {
             RetainedCheckpoints.finished(config.checkpointDir(), System.err);
+            RetainedCheckpoints.localPath(config.checkpointDir()).ifPresent(BoundedStopOffsets::forget);
         }
         return 0;
     }
