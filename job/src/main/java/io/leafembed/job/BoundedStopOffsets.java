@@ -9,7 +9,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -72,15 +70,11 @@ final class BoundedStopOffsets {
     }
 
     private static Map<String, Long> latest(JobConfig config) throws Exception {
-        Properties properties = config.kafkaProperties();
-        properties.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
-        properties.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(TIMEOUT_MS));
-        properties.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, "leaf-embed-stop-offsets");
+        Properties properties = KafkaPreflight.adminProperties(config, "leaf-embed-stop-offsets", TIMEOUT_MS);
         try (Admin admin = Admin.create(properties)) {
             List<String> topics;
             if (config.isSet(JobOptions.KAFKA_SOURCE_TOPICS)) {
-                topics = Arrays.stream(config.get(JobOptions.KAFKA_SOURCE_TOPICS).split(",")).map(String::trim)
-                        .filter(t -> !t.isEmpty()).toList();
+                topics = config.sourceTopics();
             } else {
                 Pattern pattern = Pattern.compile(config.get(JobOptions.KAFKA_SOURCE_TOPIC_PATTERN));
                 topics = admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).stream()

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -46,10 +45,7 @@ final class GroupOffsetsAfterBoundedRun {
             return;
         }
         String group = config.get(JobOptions.KAFKA_SOURCE_GROUP_ID);
-        Properties properties = config.kafkaProperties();
-        properties.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
-        properties.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(TIMEOUT_MS));
-        properties.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, "leaf-embed-group-offsets");
+        Properties properties = KafkaPreflight.adminProperties(config, "leaf-embed-group-offsets", TIMEOUT_MS);
         try (Admin admin = Admin.create(properties)) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);

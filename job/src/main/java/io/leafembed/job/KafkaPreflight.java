@@ -57,6 +57,19 @@ public final class KafkaPreflight {
 
     private KafkaPreflight() {}
 
+    /**
+     * Properties of an admin client for the job's brokers: its Kafka client properties (SASL,
+     * SSL...), the bootstrap servers, {@code clientId}, and every call bounded by {@code timeoutMs}.
+     */
+    static Properties adminProperties(JobConfig config, String clientId, long timeoutMs) {
+        Properties properties = config.kafkaProperties();
+        properties.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS));
+        properties.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeoutMs));
+        properties.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeoutMs));
+        properties.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return properties;
+    }
+
     /** Runs the checks; throws ConfigException (exit 2) naming the key and the fix. */
     public static void check(JobConfig config, PrintStream log) {
         int timeoutMs = config.get(JobOptions.KAFKA_STARTUP_CHECK_TIMEOUT_MS);
@@ -64,11 +77,7 @@ public final class KafkaPreflight {
             return;
         }
         String servers = config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS);
-        Properties properties = config.kafkaProperties();
-        properties.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        properties.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeoutMs));
-        properties.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeoutMs));
-        properties.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, "leaf-embed-startup-check");
+        Properties properties = adminProperties(config, "leaf-embed-startup-check", timeoutMs);
         Admin admin;
         try {
             admin = Admin.create(properties);
@@ -106,9 +115,9 @@ public final class KafkaPreflight {
                     .names(), "list the topics");
             if (config.isSet(JobOptions.KAFKA_SOURCE_TOPICS)) {
                 List<String> missing = new ArrayList<>();
-                for (String topic : config.get(JobOptions.KAFKA_SOURCE_TOPICS).split(",")) {
-                    if (!topic.isBlank() && !topics.contains(topic.trim())) {
-                        missing.add(topic.trim());
+                for (String topic : config.sourceTopics()) {
+                    if (!topics.contains(topic)) {
+                        missing.add(topic);
                     }
                 }
                 if (!missing.isEmpty()) {

@@ -277,6 +277,15 @@ public final class JobConfig implements Serializable {
         return get(JobOptions.KAFKA_SINK_DELIVERY_GUARANTEE).equals("exactly-once");
     }
 
+    /** The input topics of {@code kafka.source.topics}, trimmed; empty when a pattern is used. */
+    public List<String> sourceTopics() {
+        if (!isSet(JobOptions.KAFKA_SOURCE_TOPICS)) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(get(JobOptions.KAFKA_SOURCE_TOPICS).split(",")).map(String::trim)
+                .filter(t -> !t.isEmpty()).toList();
+    }
+
     /** The dead-letter topic: configured, or {@code <sink topic>-dead-letters}. */
     public String deadLetterTopic() {
         return isSet(JobOptions.KAFKA_SINK_DEAD_LETTER_TOPIC)

@@ -2,11 +2,8 @@ package io.leafembed.job.source;
 
 import io.leafembed.job.config.JobConfig;
 import io.leafembed.job.config.JobOptions;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -42,9 +39,7 @@ public final class KafkaSources {
                 .setStartingOffsets(startingOffsets(config.get(JobOptions.KAFKA_SOURCE_STARTING_OFFSETS)))
                 .setDeserializer(new KafkaRawRecordDeserializer());
         if (config.isSet(JobOptions.KAFKA_SOURCE_TOPICS)) {
-            List<String> topics = Arrays.stream(config.get(JobOptions.KAFKA_SOURCE_TOPICS).split(","))
-                    .map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toList());
-            builder.setTopics(topics);
+            builder.setTopics(config.sourceTopics());
         } else {
             builder.setTopicPattern(Pattern.compile(config.get(JobOptions.KAFKA_SOURCE_TOPIC_PATTERN)));
         }
