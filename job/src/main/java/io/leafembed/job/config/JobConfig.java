@@ -34,8 +34,8 @@ public final class JobConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** The bare int8 all-MiniLM-L6-v2 inside the job jar, used when no model is configured. */
-    public static final String BUNDLED_MODEL = "all-minilm-l6-v2-q";
-    static final int BUNDLED_MAX_LENGTH = 256;
+    public static final String BUNDLED_MODEL = io.leafembed.model.BundledModel.NAME;
+    static final int BUNDLED_MAX_LENGTH = io.leafembed.model.BundledModel.MAX_LENGTH;
 
     /** Root of the default checkpoint directories of Kafka jobs run with java -jar. */
     public static final String DEFAULT_STATE_DIR = "leaf-embed-state";
@@ -357,7 +357,7 @@ public final class JobConfig implements Serializable {
                     .tokenizerFile(Path.of(get(JobOptions.MODEL_TOKENIZER_FILE)))
                     .pooling(PoolingMode.MEAN);
         } else {
-            b.bundledModel(BUNDLED_MODEL).pooling(PoolingMode.MEAN).maxLength(BUNDLED_MAX_LENGTH);
+            io.leafembed.model.BundledModel.select(b);
         }
         Optional.ofNullable(get(JobOptions.MODEL_POOLING)).map(PoolingMode::fromId).ifPresent(b::pooling);
         Optional.ofNullable(get(JobOptions.MODEL_ID)).ifPresent(b::modelId);
