@@ -31,7 +31,8 @@ final class EmbeddingInstance implements AutoCloseable {
     private final Embedder embedder;
     private final EmbeddingMetrics metrics;
     private final MicroBatcher batcher;
-    private long refusals;
+    /** Refused rows so far; counted from the task thread and the batcher thread. */
+    private final java.util.concurrent.atomic.AtomicLong refusals = new java.util.concurrent.atomic.AtomicLong();
 
     private EmbeddingInstance(EmbeddingSettings settings, Embedder embedder, EmbeddingMetrics metrics,
             MicroBatcher batcher) {
@@ -118,12 +119,12 @@ final class EmbeddingInstance implements AutoCloseable {
             throw new RefusedTextException(reason);
         }
         metrics.deadLetter();
-        refusals++;
-        if (refusals <= LOGGED_ONE_BY_ONE || refusals % LOG_EVERY == 0) {
+        long refused = refusals.incrementAndGet();
+        if (refused <= LOGGED_ONE_BY_ONE || refused % LOG_EVERY == 0) {
             LOG.warn("leaf-embed refused a text ({}; {} chars, starts '{}'); error-handling-strategy {} keeps the"
                     + " query running ({} refused so far)", reason, text == null ? 0 : text.length(),
                     text == null ? "" : text.substring(0, Math.min(40, text.length())),
-                    settings.errorHandling().name().toLowerCase(java.util.Locale.ROOT), refusals);
+                    settings.errorHandling().name().toLowerCase(java.util.Locale.ROOT), refused);
         }
     }
 
