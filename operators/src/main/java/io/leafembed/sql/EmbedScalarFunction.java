@@ -3,12 +3,15 @@ package io.leafembed.sql;
 import io.leafembed.embed.Embedder;
 import io.leafembed.embed.TextInput;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
@@ -60,9 +63,9 @@ public abstract class EmbedScalarFunction extends AsyncScalarFunction implements
     public TypeInference getTypeInference(DataTypeFactory typeFactory) {
         return TypeInference.newBuilder()
                 .inputTypeStrategy(InputTypeStrategies.or(
-                        InputTypeStrategies.sequence(java.util.List.of("text"),
-                                java.util.List.of(InputTypeStrategies.logical(LogicalTypeFamily.CHARACTER_STRING))),
-                        InputTypeStrategies.sequence(java.util.List.of("text", "role"), java.util.List.of(
+                        InputTypeStrategies.sequence(List.of("text"),
+                                List.of(InputTypeStrategies.logical(LogicalTypeFamily.CHARACTER_STRING))),
+                        InputTypeStrategies.sequence(List.of("text", "role"), List.of(
                                 InputTypeStrategies.logical(LogicalTypeFamily.CHARACTER_STRING),
                                 InputTypeStrategies.logical(LogicalTypeFamily.CHARACTER_STRING)))))
                 .outputTypeStrategy(TypeStrategies.explicit(column.dataType()))
@@ -96,9 +99,8 @@ public abstract class EmbedScalarFunction extends AsyncScalarFunction implements
             }
         });
         Set<String> known = LeafEmbedOptions.ALL.stream()
-                .flatMap(o -> java.util.stream.Stream.concat(java.util.stream.Stream.of(o.key()),
-                        java.util.stream.StreamSupport.stream(o.fallbackKeys().spliterator(), false)
-                                .map(f -> f.getKey())))
+                .flatMap(o -> Stream.concat(Stream.of(o.key()),
+                        StreamSupport.stream(o.fallbackKeys().spliterator(), false).map(f -> f.getKey())))
                 .collect(Collectors.toSet());
         Set<String> unknown = new TreeSet<>(own.keySet());
         unknown.removeAll(known);

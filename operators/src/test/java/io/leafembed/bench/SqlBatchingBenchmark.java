@@ -30,7 +30,7 @@ import org.apache.flink.types.Row;
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat cp.txt) io.leafembed.bench.SqlBatchingBenchmark \
- *     stsb-test.tsv model.onnx tokenizer.json
+ *     stsb-test.tsv model.onnx tokenizer.json [rounds, default 3]
  * </pre>
  */
 public final class SqlBatchingBenchmark {
@@ -47,7 +47,9 @@ public final class SqlBatchingBenchmark {
         }
         String onnx = args[1];
         String tokenizer = args[2];
-        for (int round = 1; round <= 2; round++) {
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        // round 1 also pays for loading and warming up the planner and its code generation
+        for (int round = 1; round <= rounds; round++) {
             System.out.printf("round %d, %d texts%n", round, texts.size());
             report("ML_PREDICT async, micro-batched (window 256)", texts.size(),
                     sql(texts, onnx, tokenizer, "MAP['max-concurrent-operations', '256']"));
