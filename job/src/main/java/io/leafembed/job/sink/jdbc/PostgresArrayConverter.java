@@ -1,11 +1,17 @@
 package io.leafembed.job.sink.jdbc;
 
 import java.lang.reflect.Array;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import org.apache.flink.connector.jdbc.core.database.dialect.AbstractDialectConverter;
 import org.apache.flink.table.data.ArrayData;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.LocalZonedTimestampType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.RowType;
@@ -16,7 +22,8 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeUtils;
  * with {@code setObject(i, javaArray)}, which pgjdbc (42.2.x+) sends as a typed array: a {@code
  * float[]} as {@code float4[]}, bit for bit, so an {@code ARRAY<FLOAT>} lands in {@code real[]}
  * with every float32 exact. Arrays holding NULL elements go as boxed arrays (pgjdbc writes NULL
- * elements for those). Reading arrays back is the stock dialect's way.
+ * elements for those). Reading arrays back is the stock dialect's way. {@code TIMESTAMP_LTZ}
+ * (which the base converter lacks) is written as an instant, for {@code timestamptz} columns.
  */
 public final class PostgresArrayConverter extends AbstractDialectConverter {
 
@@ -33,6 +40,19 @@ public final class PostgresArrayConverter extends AbstractDialectConverter {
 
     @Override
     protected JdbcSerializationConverter createNullableExternalConverter(LogicalType type) {
+        if (type.getTypeRoot() == LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE) {
+            // an instant: timestamptz (e.g. CURRENT_TIMESTAMP into updated_at), as UTC so no zone shifts it
+            // (the base class's null wrapper does not know this type's SQL type)
+            int precision = ((LocalZonedTimestampType) type).getPrecision();
+            return (row, index, statement) -> {
+                if (row == null || row.isNullAt(index)) {
+                    statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+                } else {
+                    statement.setObject(index, OffsetDateTime.ofInstant(row.getTimestamp(index, precision).toInstant(),
+                            ZoneOffset.UTC));
+                }
+            };
+        }
         if (type.getTypeRoot() == LogicalTypeRoot.ARRAY) {
             LogicalType element = ((ArrayType) type).getElementType();
             return wrapIntoNullableExternalConverter(
@@ -102,6 +122,10 @@ public final class PostgresArrayConverter extends AbstractDialectConverter {
 
     @Override
     public JdbcDeserializationConverter createInternalConverter(LogicalType type) {
+        if (type.getTypeRoot() == LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE) {
+            return value -> value instanceof OffsetDateTime odt ? TimestampData.fromInstant(odt.toInstant())
+                    : TimestampData.fromInstant(((Timestamp) value).toInstant());
+        }
         if (type.getTypeRoot() != LogicalTypeRoot.ARRAY) {
             return super.createInternalConverter(type);
         }
