@@ -47,7 +47,11 @@ class JobJarContentsITCase {
             "com/sun/jna/linux-x86-64/libjnidispatch.so",
             "com/sun/jna/linux-aarch64/libjnidispatch.so",
             "all-minilm-l6-v2-q.onnx",
-            "all-minilm-l6-v2-q-tokenizer.json");
+            "all-minilm-l6-v2-q-tokenizer.json",
+            // --sql: the planner behind its own classloader, and PostgreSQL through our own dialect
+            "flink-table-planner.jar",
+            "org/postgresql/Driver.class",
+            "io/leafembed/job/sink/jdbc/PostgresArrayFactory.class");
 
     @Test
     void carriesNativesForLinuxX64AndAarch64Only() throws IOException {
@@ -67,9 +71,11 @@ class JobJarContentsITCase {
 
     @Test
     void jarStaysSmallerThanWithEveryPlatform() throws IOException {
-        // 170.8 MB with every platform's natives, 124.1 MB without (2026-11-30)
+        // 170.8 MB with every platform's natives, 124.1 MB without (2026-11-30); the Table planner,
+        // runtime and connectors for --sql add 63.6 MB (planner loader 42 MB, icu4j 13 MB, ...),
+        // so every platform's natives would now make it ~234 MB
         long megabytes = Files.size(JobJar.jar()) / 1_000_000;
-        assertThat(megabytes).as("job jar size in MB").isLessThan(140);
+        assertThat(megabytes).as("job jar size in MB").isLessThan(200);
     }
 
     @Test

@@ -130,7 +130,9 @@ public final class KafkaPreflight {
             }
             Map<String, String> broker = brokerConfig(nodes);
             Map<String, String> outputs = new LinkedHashMap<>();
-            outputs.put(config.get(JobOptions.KAFKA_SINK_TOPIC), "kafka.sink.topic");
+            if (!config.isJdbcSink()) {
+                outputs.put(config.get(JobOptions.KAFKA_SINK_TOPIC), "kafka.sink.topic");
+            }
             outputs.putIfAbsent(config.deadLetterTopic(), config.isSet(JobOptions.KAFKA_SINK_DEAD_LETTER_TOPIC)
                     ? "kafka.sink.dead-letter-topic" : "kafka.sink.dead-letter-topic (default <kafka.sink.topic>-dead-letters)");
             List<String> existing = new ArrayList<>();

@@ -7,6 +7,8 @@ import io.leafembed.job.config.JobOptions;
 import io.leafembed.job.sink.KafkaRecord;
 import io.leafembed.job.sink.KafkaSinks;
 import io.leafembed.job.sink.ResultEncoder;
+import io.leafembed.job.sink.jdbc.CountEmbedded;
+import io.leafembed.job.sink.jdbc.PostgresTable;
 import io.leafembed.job.source.ConsumedOffsets;
 import io.leafembed.job.source.KafkaSources;
 import io.leafembed.job.source.RawRecord;
@@ -40,6 +42,8 @@ public final class KafkaRun {
     public static final String DEAD_LETTER_SINK_UID = "leaf-embed-kafka-dead-letters";
     public static final String ENCODE_RESULTS_UID = "leaf-embed-encode-results";
     public static final String ENCODE_DEAD_LETTERS_UID = "leaf-embed-encode-dead-letters";
+    public static final String COUNT_RESULTS_UID = "leaf-embed-count-results";
+    public static final String JDBC_SINK_UID = "leaf-embed-jdbc-results";
 
     private KafkaRun() {}
 
@@ -58,6 +62,10 @@ public final class KafkaRun {
         System.err.println("leaf-embed: " + ModelCheck.describe(config));
         // Kafka first: a wrong broker, topic or timeout fails in seconds, before any model loads
         KafkaPreflight.check(config, System.err);
+        if (config.isJdbcSink()) {
+            // the table too: a wrong URL, password or table fails here (exit 2), not in a restart loop
+            PostgresTable.of(config).prepare(System.err);
+        }
         if (embedded) {
             // java -jar: the client runs the job, so it may (and should) check the models first
             ModelCheck.run(config, 1, System.err);
@@ -66,7 +74,7 @@ public final class KafkaRun {
         if (config.get(JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS) > 0) {
             if (embedded) {
                 RetainedCheckpoints.claim(config.checkpointDir(),
-                        config.get(JobOptions.KAFKA_SINK_TOPIC) + "@" + config.get(JobOptions.KAFKA_SOURCE_GROUP_ID));
+                        config.resultsTarget() + "@" + config.get(JobOptions.KAFKA_SOURCE_GROUP_ID));
                 RetainedCheckpoints.prepare(flink, config.checkpointDir(), System.err);
                 if (config.get(JobOptions.KAFKA_SOURCE_BOUNDED)) {
                     Optional<Path> dir = RetainedCheckpoints.localPath(config.checkpointDir());
@@ -87,7 +95,9 @@ public final class KafkaRun {
         System.err.println("leaf-embed: Kafka " + config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS) + ", topics "
                 + (config.isSet(JobOptions.KAFKA_SOURCE_TOPICS) ? config.get(JobOptions.KAFKA_SOURCE_TOPICS)
                         : "matching " + config.get(JobOptions.KAFKA_SOURCE_TOPIC_PATTERN))
-                + " -> " + config.get(JobOptions.KAFKA_SINK_TOPIC) + " (dead letters: " + config.deadLetterTopic()
+                + " -> " + (config.isJdbcSink() ? "table " + config.get(JobOptions.SINK_JDBC_TABLE) + " at "
+                        + config.get(JobOptions.SINK_JDBC_URL) : config.get(JobOptions.KAFKA_SINK_TOPIC))
+                + " (dead letters: " + config.deadLetterTopic()
                 + ", " + config.get(JobOptions.KAFKA_SINK_DELIVERY_GUARANTEE) + ")");
         wire(env, config, UnaryOperator.identity());
         if (!embedded) {
@@ -132,6 +142,15 @@ public final class KafkaRun {
      * dead letters there, instead of failing a sink forever) and writes them.
      */
     private static void sinkTo(JobConfig config, DataStream<EmbedResult> results, DataStream<DeadLetter> deadLetters) {
+        if (config.isJdbcSink()) {
+            // one row per id, upserted: at-least-once delivery replayed after a failure leaves one row per id
+            results.map(new CountEmbedded()).name("count results").uid(COUNT_RESULTS_UID)
+                    .sinkTo(PostgresTable.of(config).sink()).name("results to postgresql").uid(JDBC_SINK_UID);
+            deadLetters.process(KafkaSinks.deadLetterEncoder(config), TypeInformation.of(KafkaRecord.class))
+                    .name("dead letters to Kafka records").uid(ENCODE_DEAD_LETTERS_UID)
+                    .sinkTo(KafkaSinks.deadLetters(config)).name("dead letters to kafka").uid(DEAD_LETTER_SINK_UID);
+            return;
+        }
         SingleOutputStreamOperator<KafkaRecord> encoded = results
                 .process(KafkaSinks.resultEncoder(config), TypeInformation.of(KafkaRecord.class))
                 .name("results to Kafka records").uid(ENCODE_RESULTS_UID);

@@ -118,6 +118,9 @@ public final class LeafEmbedJob {
                 return ExitCodes.DONE;
             }
             JobConfig config = cli.config();
+            if (config.isSqlScript()) {
+                return SqlRun.run(config);
+            }
             return config.isKafka() ? KafkaRun.run(config) : LocalRun.run(config);
         } catch (ConfigException | ModelLoadException e) {
             System.err.println("leaf-embed: " + e.getMessage());
@@ -135,6 +138,10 @@ public final class LeafEmbedJob {
      */
     static void runSubmitted(String[] args) throws Exception {
         JobConfig config = CommandLine.parse(args).config();
+        if (config.isSqlScript()) {
+            SqlRun.run(config);
+            return;
+        }
         if (!config.isKafka()) {
             throw new ConfigException("a job submitted to a Flink cluster reads from Kafka: set"
                     + " 'kafka.bootstrap-servers' (files and standard input are for java -jar runs)");

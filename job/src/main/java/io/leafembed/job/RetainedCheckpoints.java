@@ -140,8 +140,8 @@ final class RetainedCheckpoints {
                     + " (to start over instead, stop the job and delete that directory)");
         } else {
             removeOtherRuns(dir, null);
-            log.println("leaf-embed: no earlier checkpoint in " + dir + ": starting from"
-                    + " kafka.source.starting-offsets; checkpoints go there");
+            log.println("leaf-embed: no earlier checkpoint in " + dir + ": starting fresh (a Kafka job from"
+                    + " kafka.source.starting-offsets); checkpoints go there");
         }
     }
 

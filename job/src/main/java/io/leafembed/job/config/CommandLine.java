@@ -44,6 +44,7 @@ public final class CommandLine {
         flags.put("encoding", JobOptions.OUTPUT_ENCODING);
         flags.put("parallelism", JobOptions.RUNTIME_PARALLELISM);
         flags.put("threads", JobOptions.RUNTIME_INTRA_OP_THREADS);
+        flags.put("sql", JobOptions.SQL_FILE);
         return flags;
     }
 
@@ -135,7 +136,9 @@ public final class CommandLine {
                 .append("or - for standard input, embedded line by line as lines arrive) and writes JSON lines\n")
                 .append("to --output (default standard output); dead letters and logs go to standard error.\n")
                 .append("Blank lines are skipped and counted (--input.skip-blank-lines false: dead letters).\n")
-                .append("Without --model or --onnx it uses the bundled int8 all-MiniLM-L6-v2.\n\n")
+                .append("Without --model or --onnx it uses the bundled int8 all-MiniLM-L6-v2.\n")
+                .append("With --sql FILE it runs a Flink SQL script instead (CREATE MODEL ... WITH ('provider' =\n")
+                .append("'leaf-embed'), ML_PREDICT, EMBED(), Kafka and PostgreSQL tables; see README.md).\n\n")
                 .append("Short options:\n");
         FLAGS.forEach((flag, key) -> out.append(String.format("  --%-14s = --%s%n", flag, key.name())));
         out.append("\nAll keys (--key VALUE or --key=VALUE, or nested in the YAML file):\n");

@@ -166,6 +166,10 @@ public final class JobConfig implements Serializable {
 
     /** Checks the keys against each other; every rule names the keys and the fix. */
     private void validate() {
+        if (isSqlScript()) {
+            validateSqlScript();
+            return;
+        }
         boolean dir = isSet(JobOptions.MODEL_DIR);
         boolean onnx = isSet(JobOptions.MODEL_ONNX_FILE);
         boolean tokenizer = isSet(JobOptions.MODEL_TOKENIZER_FILE);
@@ -191,6 +195,107 @@ public final class JobConfig implements Serializable {
                     + " 'embedding.quantization' is " + get(JobOptions.EMBEDDING_QUANTIZATION));
         }
         validateKafka();
+        validateSink();
+    }
+
+    /**
+     * A --sql run configures its tables and model in the script: only the keys that shape the
+     * Flink job itself (parallelism, checkpoints, flink.*) apply.
+     */
+    private void validateSqlScript() {
+        java.util.Set<ConfigKey<?>> applicable = java.util.Set.of(JobOptions.SQL_FILE, JobOptions.RUNTIME_PARALLELISM,
+                JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS, JobOptions.RUNTIME_CHECKPOINT_DIR);
+        for (ConfigKey<?> key : JobOptions.ALL) {
+            if (isSet(key) && !applicable.contains(key)) {
+                throw new ConfigException("'" + key.name() + "' does not apply to a SQL script (--sql): the script"
+                        + " declares its tables and model itself (e.g. CREATE MODEL ... WITH ('provider' = 'leaf-embed',"
+                        + " '" + (key.name().startsWith("kafka.") || key.name().startsWith("sink.") ? "model.dir"
+                                : key.name()) + "' = ...)); only runtime.parallelism, runtime.checkpoint-interval-ms,"
+                        + " runtime.checkpoint-dir and flink.* apply");
+            }
+        }
+        if (!kafkaProperties.isEmpty()) {
+            throw new ConfigException("'kafka.properties.*' does not apply to a SQL script (--sql): give Kafka"
+                    + " client properties in the Kafka table's WITH ('properties.<name>' = ...)");
+        }
+        if (get(JobOptions.SQL_FILE).isBlank()) {
+            throw new ConfigException("'sql.file' (--sql) names no file: give the path of a SQL script");
+        }
+    }
+
+    /** The results sink's keys, for Kafka runs: a Kafka topic, or a PostgreSQL table. */
+    private void validateSink() {
+        if (!isJdbcSink()) {
+            for (ConfigKey<?> key : JobOptions.ALL) {
+                if (key.name().startsWith("sink.jdbc.") && isSet(key)) {
+                    throw new ConfigException("'" + key.name() + "' applies to 'sink.type' jdbc, but the sink is "
+                            + get(JobOptions.SINK_TYPE) + ": set sink.type to jdbc or drop the key");
+                }
+            }
+            return;
+        }
+        if (!isSet(JobOptions.SINK_JDBC_URL)) {
+            throw new ConfigException("'sink.type' jdbc needs 'sink.jdbc.url' (jdbc:postgresql://host:port/database)");
+        }
+        if (!get(JobOptions.SINK_JDBC_URL).startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("'sink.jdbc.url' must be a PostgreSQL JDBC URL starting with jdbc:postgresql:"
+                    + " (the only database the sink writes) but was '" + get(JobOptions.SINK_JDBC_URL) + "'");
+        }
+        if (!get(JobOptions.SINK_JDBC_TABLE).matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?")) {
+            throw new ConfigException("'sink.jdbc.table' must be a table name or schema.table of letters, digits and"
+                    + " underscores (it is written into SQL unquoted) but was '" + get(JobOptions.SINK_JDBC_TABLE) + "'");
+        }
+        if (isSet(JobOptions.SINK_JDBC_PASSWORD) && isSet(JobOptions.SINK_JDBC_PASSWORD_ENV)) {
+            throw new ConfigException("'sink.jdbc.password' and 'sink.jdbc.password-env' exclude each other: give"
+                    + " the password or the environment variable that holds it");
+        }
+        if (isSet(JobOptions.SINK_JDBC_PASSWORD_ENV)) {
+            String variable = get(JobOptions.SINK_JDBC_PASSWORD_ENV);
+            if (System.getenv(variable) == null) {
+                throw new ConfigException("'sink.jdbc.password-env' names the environment variable " + variable
+                        + ", which is not set: export it, or fix the name");
+            }
+        }
+        if (isSet(JobOptions.KAFKA_SINK_TOPIC)) {
+            throw new ConfigException("'kafka.sink.topic' is for 'sink.type' kafka; with jdbc the results go to"
+                    + " 'sink.jdbc.table' and the dead letters to 'kafka.sink.dead-letter-topic': drop kafka.sink.topic");
+        }
+        if (!isSet(JobOptions.KAFKA_SINK_DEAD_LETTER_TOPIC)) {
+            throw new ConfigException("'sink.type' jdbc needs 'kafka.sink.dead-letter-topic': the dead letters"
+                    + " still go to Kafka");
+        }
+        for (ConfigKey<String> kafkaOnly : List.of(JobOptions.OUTPUT_ENCODING, JobOptions.OUTPUT_EMBEDDING_FIELD)) {
+            if (isSet(kafkaOnly)) {
+                throw new ConfigException("'" + kafkaOnly.name() + "' shapes Kafka records; 'sink.type' jdbc writes"
+                        + " the table's columns (real[] for float32, bytea for codes): drop the key");
+            }
+        }
+    }
+
+    /** Whether this is a --sql run (a user's SQL script instead of the embedding job). */
+    public boolean isSqlScript() {
+        return isSet(JobOptions.SQL_FILE);
+    }
+
+    /** Whether results go to a PostgreSQL table ('sink.type' jdbc) instead of a Kafka topic. */
+    public boolean isJdbcSink() {
+        return get(JobOptions.SINK_TYPE).equals("jdbc");
+    }
+
+    /**
+     * What the results are written to: the Kafka sink topic, or the PostgreSQL table; names the
+     * job in its default checkpoint directory and transactional ids.
+     */
+    public String resultsTarget() {
+        return isJdbcSink() ? get(JobOptions.SINK_JDBC_TABLE) : get(JobOptions.KAFKA_SINK_TOPIC);
+    }
+
+    /** The sink's password: 'sink.jdbc.password', the variable 'sink.jdbc.password-env' names, or null. */
+    public String jdbcPassword() {
+        if (isSet(JobOptions.SINK_JDBC_PASSWORD_ENV)) {
+            return System.getenv(get(JobOptions.SINK_JDBC_PASSWORD_ENV));
+        }
+        return get(JobOptions.SINK_JDBC_PASSWORD);
     }
 
     /** Whether int8/uint8 ranges are calibrated from the stream (then the model emits floats). */
@@ -209,7 +314,15 @@ public final class JobConfig implements Serializable {
                 throw new ConfigException("'runtime.checkpoint-dir' keeps a Kafka job's checkpoints; a local run"
                         + " reads its file from the start every time: drop the key");
             }
+            if (isJdbcSink()) {
+                throw new ConfigException("'sink.type' jdbc writes the results of a Kafka run; set"
+                        + " 'kafka.bootstrap-servers' (a local run writes JSON lines to 'output.file')");
+            }
             for (ConfigKey<?> key : JobOptions.ALL) {
+                if (key.name().startsWith("sink.jdbc.") && isSet(key)) {
+                    throw new ConfigException("'" + key.name() + "' applies to 'sink.type' jdbc, which needs a Kafka"
+                            + " run ('kafka.bootstrap-servers')");
+                }
                 if (key.name().startsWith("kafka.") && isSet(key)) {
                     throw new ConfigException("'" + key.name() + "' needs 'kafka.bootstrap-servers'; set it"
                             + " to run on Kafka, or drop the kafka.* keys for a local run");
@@ -232,7 +345,7 @@ public final class JobConfig implements Serializable {
                 throw new ConfigException("'kafka.source.topic-pattern' is not a valid regex: " + e.getDescription());
             }
         }
-        if (!isSet(JobOptions.KAFKA_SINK_TOPIC)) {
+        if (!isSet(JobOptions.KAFKA_SINK_TOPIC) && !isJdbcSink()) {
             throw new ConfigException("a Kafka run needs 'kafka.sink.topic' (where embedded records go)");
         }
         if (isSet(JobOptions.INPUT_FILE)) {
@@ -302,7 +415,11 @@ public final class JobConfig implements Serializable {
         if (isSet(JobOptions.RUNTIME_CHECKPOINT_DIR)) {
             return get(JobOptions.RUNTIME_CHECKPOINT_DIR);
         }
-        return Path.of(DEFAULT_STATE_DIR, get(JobOptions.KAFKA_SINK_TOPIC) + "@"
+        if (isSqlScript()) {
+            return Path.of(DEFAULT_STATE_DIR, "sql@" + fileNameSafe(Path.of(get(JobOptions.SQL_FILE)).getFileName()
+                    .toString())).toString();
+        }
+        return Path.of(DEFAULT_STATE_DIR, fileNameSafe(resultsTarget()) + "@"
                 + fileNameSafe(get(JobOptions.KAFKA_SOURCE_GROUP_ID))).toString();
     }
 
@@ -425,7 +542,7 @@ public final class JobConfig implements Serializable {
     public Map<String, Object> describe() {
         Map<String, Object> out = new LinkedHashMap<>();
         for (ConfigKey<?> key : JobOptions.ALL) {
-            out.put(key.name(), get(key));
+            out.put(key.name(), key.name().endsWith(".password") && isSet(key) ? "***" : get(key));
         }
         // property values may be secrets (sasl.jaas.config): show names only
         kafkaProperties.keySet().forEach(k -> out.put(JobOptions.KAFKA_PROPERTIES_PREFIX + k, "***"));

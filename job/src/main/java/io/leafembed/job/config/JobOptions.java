@@ -140,8 +140,9 @@ public final class JobOptions {
     public static final ConfigKey<String> RUNTIME_CHECKPOINT_DIR = ConfigKey.string("runtime.checkpoint-dir", null,
             "Kafka runs: where checkpoints are kept (a directory, or a URI Flink can write). java -jar keeps the"
                     + " newest few here, also after a crash, and resumes from the newest completed one; delete"
-                    + " the directory to start over (default: leaf-embed-state/<kafka.sink.topic>@<kafka.source.group-id>"
-                    + " in the working directory; on a cluster: the cluster's checkpoint storage).");
+                    + " the directory to start over (default: leaf-embed-state/<kafka.sink.topic or sink.jdbc.table>@"
+                    + "<kafka.source.group-id>, or sql@<script file name> for --sql, in the working directory; on a"
+                    + " cluster: the cluster's checkpoint storage).");
 
     // ---- Kafka
     public static final ConfigKey<String> KAFKA_BOOTSTRAP_SERVERS = ConfigKey.string("kafka.bootstrap-servers",
@@ -195,6 +196,41 @@ public final class JobOptions {
                     + " the output topics exist or can be created and the transaction timeout is allowed"
                     + " (exit 2 naming the key otherwise); 0 skips the check.");
 
+    // ---- results sink (Kafka topic or PostgreSQL table)
+    public static final ConfigKey<String> SINK_TYPE = ConfigKey.choice("sink.type", "kafka",
+            "Kafka runs: where embedded records go: kafka ('kafka.sink.topic') or jdbc (a PostgreSQL table,"
+                    + " upserted by id: see \"Sink table: PostgreSQL\"). Dead letters go to Kafka either way.",
+            "kafka", "jdbc");
+    public static final ConfigKey<String> SINK_JDBC_URL = ConfigKey.string("sink.jdbc.url", null,
+            "sink.type jdbc: the PostgreSQL JDBC URL (jdbc:postgresql://host:port/database).");
+    public static final ConfigKey<String> SINK_JDBC_TABLE = ConfigKey.string("sink.jdbc.table", "embeddings",
+            "sink.type jdbc: the table (optionally schema.table) with columns id (primary key), embedding"
+                    + " (real[] for float32, bytea for codes), model, dims, dtype, updated_at.");
+    public static final ConfigKey<String> SINK_JDBC_USER = ConfigKey.string("sink.jdbc.user", null,
+            "sink.type jdbc: the database user (default: the URL's or the driver's).");
+    public static final ConfigKey<String> SINK_JDBC_PASSWORD = ConfigKey.string("sink.jdbc.password", null,
+            "sink.type jdbc: the password (never logged); prefer sink.jdbc.password-env.");
+    public static final ConfigKey<String> SINK_JDBC_PASSWORD_ENV = ConfigKey.string("sink.jdbc.password-env", null,
+            "sink.type jdbc: the name of an environment variable holding the password, read where the job"
+                    + " is built (java -jar, or the client / JobManager running main on a cluster).");
+    public static final ConfigKey<Integer> SINK_JDBC_BATCH_SIZE = ConfigKey.integer("sink.jdbc.batch-size", 500,
+            1, 100_000, "sink.type jdbc: rows per JDBC batch (also written at every checkpoint).");
+    public static final ConfigKey<Integer> SINK_JDBC_BATCH_INTERVAL_MS = ConfigKey.integer(
+            "sink.jdbc.batch-interval-ms", 1_000, 0, 3_600_000,
+            "sink.type jdbc: longest time a row waits for its batch (ms; 0: only size and checkpoints flush).");
+    public static final ConfigKey<Integer> SINK_JDBC_MAX_RETRIES = ConfigKey.integer("sink.jdbc.max-retries", 3,
+            0, 100, "sink.type jdbc: retries of a failed batch before the task fails (and restarts from the"
+                    + " last checkpoint).");
+    public static final ConfigKey<Boolean> SINK_JDBC_CREATE_TABLE = ConfigKey.bool("sink.jdbc.create-table", false,
+            "sink.type jdbc: create the table at startup if it is missing (CREATE TABLE IF NOT EXISTS with the"
+                    + " documented schema); otherwise a missing table or a wrong embedding column fails at startup.");
+
+    // ---- SQL scripts
+    public static final ConfigKey<String> SQL_FILE = ConfigKey.string("sql.file", null,
+            "Run this Flink SQL script (--sql FILE) instead of the embedding job: tables, CREATE MODEL with"
+                    + " provider leaf-embed, INSERT INTO; only runtime.parallelism, runtime.checkpoint-* and"
+                    + " flink.* apply (see \"SQL scripts (--sql)\").");
+
     /** Prefix of keys passed to every Kafka client as they are (SASL, SSL, ...). */
     public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
 
@@ -217,5 +253,8 @@ public final class JobOptions {
             KAFKA_BOOTSTRAP_SERVERS, KAFKA_SOURCE_TOPICS, KAFKA_SOURCE_TOPIC_PATTERN, KAFKA_SOURCE_GROUP_ID,
             KAFKA_SOURCE_STARTING_OFFSETS, KAFKA_SOURCE_BOUNDED, KAFKA_SINK_TOPIC, KAFKA_SINK_DEAD_LETTER_TOPIC,
             KAFKA_SINK_DELIVERY_GUARANTEE, KAFKA_SINK_TRANSACTIONAL_ID_PREFIX, KAFKA_SINK_TRANSACTION_TIMEOUT_MS,
-            KAFKA_STARTUP_CHECK_TIMEOUT_MS);
+            KAFKA_STARTUP_CHECK_TIMEOUT_MS,
+            SINK_TYPE, SINK_JDBC_URL, SINK_JDBC_TABLE, SINK_JDBC_USER, SINK_JDBC_PASSWORD, SINK_JDBC_PASSWORD_ENV,
+            SINK_JDBC_BATCH_SIZE, SINK_JDBC_BATCH_INTERVAL_MS, SINK_JDBC_MAX_RETRIES, SINK_JDBC_CREATE_TABLE,
+            SQL_FILE);
 }

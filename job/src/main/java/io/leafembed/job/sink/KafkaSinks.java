@@ -69,7 +69,7 @@ public final class KafkaSinks {
     public static String transactionalIdPrefix(JobConfig config) {
         return config.isSet(JobOptions.KAFKA_SINK_TRANSACTIONAL_ID_PREFIX)
                 ? config.get(JobOptions.KAFKA_SINK_TRANSACTIONAL_ID_PREFIX)
-                : "leaf-embed-" + config.get(JobOptions.KAFKA_SOURCE_GROUP_ID) + "@" + config.get(JobOptions.KAFKA_SINK_TOPIC);
+                : "leaf-embed-" + config.get(JobOptions.KAFKA_SOURCE_GROUP_ID) + "@" + config.resultsTarget();
     }
 
     private static KafkaSink<KafkaRecord> sink(JobConfig config, String suffix, KafkaRecordSchema schema) {
