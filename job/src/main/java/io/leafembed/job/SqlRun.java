@@ -41,7 +41,7 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * from. A statement Flink refuses (parse, validation or planning error) is a configuration error:
  * exit 2 naming the file and line.
  */
-final class SqlRun {
+public final class SqlRun {
 
     private static final Pattern SET = Pattern.compile("(?is)^SET\\s+'([^']+)'\\s*=\\s*'((?:[^']|'')*)'$");
     private static final Pattern RESET = Pattern.compile("(?is)^RESET\\s+'([^']+)'$");
@@ -104,7 +104,7 @@ final class SqlRun {
      * @return the submitted job's result
      * @throws ConfigException naming the file and line of a statement Flink refuses
      */
-    static TableResult execute(StreamTableEnvironment tables, List<SqlScript.Statement> statements, String source,
+    public static TableResult execute(StreamTableEnvironment tables, List<SqlScript.Statement> statements, String source,
             PrintStream out) {
         List<SqlScript.Statement> inserts = new ArrayList<>();
         for (SqlScript.Statement s : statements) {
