@@ -3,8 +3,7 @@ package io.leafembed.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leafembed.job.config.CommandLine;
 import io.leafembed.job.config.JobConfig;
 import io.leafembed.job.config.JobOptions;
@@ -25,7 +24,13 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
+import org.apache.flink.runtime.entrypoint.FlinkParseException;
+import org.apache.flink.runtime.entrypoint.parser.CommandLineOptions;
+import org.apache.flink.runtime.entrypoint.parser.CommandLineParser;
+import org.apache.flink.runtime.entrypoint.parser.ParserResultFactory;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
 import org.apache.flink.runtime.util.bash.FlinkConfigLoader;
 import org.apache.flink.util.TimeUtils;
@@ -48,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DockerFilesITCase {
 
     private static final String CONTAINER_CONF = "/opt/flink/conf/config.yaml";
-    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Flink keys that a Kubernetes deployment sets its own way (addresses, ports, the memory in resources). */
     private static final Set<String> SET_BY_KUBERNETES = Set.of("jobmanager.rpc.address", "jobmanager.rpc.port",
@@ -179,7 +184,7 @@ class DockerFilesITCase {
     }
 
     @Test
-    void composeJobArgumentsLoadThroughTheJobsOwnValidation() throws IOException {
+    void composeJobArgumentsLoadThroughTheJobsOwnValidation(@TempDir Path conf) throws Exception {
         JsonNode jobmanager = compose.path("services").path("jobmanager");
         List<String> command = strings(jobmanager.path("command"));
         assertThat(command).as("application mode: the JobManager runs the job").startsWith("standalone-job");
@@ -189,7 +194,24 @@ class DockerFilesITCase {
         assertThat(separator).as("'--' between Flink's options and the job's in " + command).isPositive();
         assertThat(command.subList(0, separator)).containsExactly("standalone-job", "--job-classname",
                 "io.leafembed.job.LeafEmbedJob");
-        JobConfig config = jobConfig(command.subList(separator + 1, command.size()));
+        List<String> jobArgs = command.subList(separator + 1, command.size());
+        // standalone-job.sh puts --configDir first, then hands everything to BashJavaUtils (JVM
+        // memory) and to the entrypoint's parser (commons-cli, Flink's options)
+        Files.copy(clusterConfig(), conf.resolve("config.yaml"));
+        List<String> entrypointArgs = new ArrayList<>(List.of("--configDir", conf.toString()));
+        entrypointArgs.addAll(command.subList(1, command.size()));
+        assertThat(FlinkConfigLoader.loadConfiguration(entrypointArgs.toArray(String[]::new))
+                .getString("classloader.parent-first-patterns.additional", null)).as("BashJavaUtils reads the config")
+                .isNotNull();
+        org.apache.commons.cli.CommandLine parsed = entrypointParse(entrypointArgs);
+        assertThat(parsed.getOptionValue("job-classname")).isEqualTo("io.leafembed.job.LeafEmbedJob");
+        assertThat(parsed.getOptionValues("configDir")).containsExactly(conf.toString());
+        assertThat(parsed.getArgList()).as("program arguments").isEqualTo(jobArgs);
+        List<String> withoutSeparator = new ArrayList<>(entrypointArgs);
+        withoutSeparator.remove("--");
+        assertThat(entrypointParse(withoutSeparator).getArgList())
+                .as("why the '--': without it Flink takes --config for its --configDir").doesNotContain("--config");
+        JobConfig config = jobConfig(jobArgs);
 
         String bootstrap = config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS);
         String host = bootstrap.substring(0, bootstrap.indexOf(':'));
@@ -302,6 +324,11 @@ class DockerFilesITCase {
             needs.stream().filter(n -> !services.has(n)).forEach(n -> problems.add(name + ": depends on unknown " + n));
         });
         assertThat(problems).isEmpty();
+        for (String service : List.of("model-download", "jobmanager", "taskmanager")) {
+            assertThat(services.path(service).path("image").asText()).as(service + " runs the leaf-embed image")
+                    .isEqualTo(deployment.path("spec").path("image").asText());
+            assertThat(services.path(service).has("build")).as(service + " can build it").isTrue();
+        }
 
         JsonNode kafka = services.path("kafka").path("environment");
         assertThat(kafka.path("KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
@@ -325,10 +352,20 @@ class DockerFilesITCase {
         return config;
     }
 
+    /**
+     * The YAML documents of {@code file}, read by SnakeYAML: unlike Jackson's YAML parser it
+     * resolves anchors, aliases and merge keys ({@code <<: *image}) as Docker Compose does.
+     */
     private static List<JsonNode> yaml(Path file) throws IOException {
-        try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
-            return documents.readAll().stream().filter(d -> d != null && !d.isNull() && !d.isMissingNode()).toList();
+        List<JsonNode> documents = new ArrayList<>();
+        try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (Object document : new org.yaml.snakeyaml.Yaml().loadAll(reader)) {
+                if (document != null) {
+                    documents.add(JSON.valueToTree(document));
+                }
+            }
         }
+        return documents;
     }
 
     /** Files under the repository root that a Dockerfile COPY source (a path or a glob) names. */
@@ -367,6 +404,34 @@ class DockerFilesITCase {
             }
         }
         return properties;
+    }
+
+    /**
+     * Parses entrypoint arguments as Flink's cluster entrypoints do ({@link CommandLineParser}: its
+     * --configDir and -D options, commons-cli, stopping at the first non-option), with the
+     * application entrypoint's --job-classname option added (its class is in flink-dist, which is
+     * not on Maven Central).
+     */
+    private static org.apache.commons.cli.CommandLine entrypointParse(List<String> args) {
+        Options options = new Options().addOption(CommandLineOptions.CONFIG_DIR_OPTION)
+                .addOption(CommandLineOptions.DYNAMIC_PROPERTY_OPTION)
+                .addOption(Option.builder("j").longOpt("job-classname").hasArg().build());
+        ParserResultFactory<org.apache.commons.cli.CommandLine> factory = new ParserResultFactory<>() {
+            @Override
+            public Options getOptions() {
+                return options;
+            }
+
+            @Override
+            public org.apache.commons.cli.CommandLine createResult(org.apache.commons.cli.CommandLine commandLine) {
+                return commandLine;
+            }
+        };
+        try {
+            return new CommandLineParser<>(factory).parse(args.toArray(String[]::new));
+        } catch (FlinkParseException e) {
+            throw new AssertionError("Flink's entrypoint parser refuses " + args, e);
+        }
     }
 
     /** The container path a compose service mounts the named volume at. */
