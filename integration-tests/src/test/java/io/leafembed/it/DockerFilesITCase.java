@@ -155,18 +155,22 @@ class DockerFilesITCase {
             Path conf = Files.createDirectories(temp.resolve(service));
             Files.copy(clusterConfig(), conf.resolve("config.yaml"));
             // docker build: the Dockerfile's settings over config/flink/config.yaml, with Flink's own tool
-            update(conf, dockerfile.flinkSettings());
+            update(conf, dockerfile.flinkSettings(), dockerfile.removedFlinkKeys());
             // container start: what the image's entrypoint adds, then the service's FLINK_PROPERTIES
             Map<String, String> start = new LinkedHashMap<>();
             start.put("jobmanager.rpc.address", service);
             start.put("blob.server.port", "6124");
             start.put("query.server.port", "6125");
             start.putAll(flinkProperties(compose.path("services").path(service)));
-            update(conf, start);
+            update(conf, start, List.of());
 
             Configuration config = GlobalConfiguration.loadConfiguration(conf.toString());
             assertThat(config.getString("jobmanager.rpc.address", null)).as(service + ": JobManager address")
                     .isEqualTo("jobmanager");
+            assertThat(config.getString("taskmanager.host", null))
+                    .as(service + ": a TaskManager announces its container's address, not a fixed host").isNull();
+            assertThat(config.getString("taskmanager.bind-host", "")).as(service + ": listens on every interface")
+                    .isEqualTo("0.0.0.0");
             assertThat(config.getString("classloader.parent-first-patterns.additional", ""))
                     .as(service + ": native libraries parent-first").contains("ai.djl.").contains("ai.onnxruntime.");
             String checkpoints = config.getString("execution.checkpointing.dir", "");
@@ -270,6 +274,7 @@ class DockerFilesITCase {
     @Test
     void flinkDeploymentRepeatsTheClusterConfiguration() throws IOException {
         Map<String, String> image = flatten(yaml(clusterConfig()).get(0));
+        dockerfile.removedFlinkKeys().forEach(image::remove);
         image.putAll(dockerfile.flinkSettings());
         Map<String, String> operator = flatten(deployment.path("spec").path("flinkConfiguration"));
         List<String> problems = new ArrayList<>();
@@ -286,8 +291,25 @@ class DockerFilesITCase {
         }
         assertThat(problems).as("flinkConfiguration vs config/flink/config.yaml + the Dockerfile's settings").isEmpty();
         assertThat(operator).containsKey("classloader.parent-first-patterns.additional");
-        checkMemory(image, "jobmanager.memory.process.size", "jobManager");
-        checkMemory(image, "taskmanager.memory.process.size", "taskManager");
+
+        // the operator sets jobmanager/taskmanager.memory.process.size from the resources: they must
+        // be the process sizes the image's configuration gives, and Flink must accept them together
+        // with the memory components repeated above
+        Configuration imageConfig = Configuration.fromMap(image);
+        Configuration operatorConfig = Configuration.fromMap(operator);
+        operatorConfig.setString("jobmanager.memory.process.size", resourceMemory("jobManager"));
+        operatorConfig.setString("taskmanager.memory.process.size", resourceMemory("taskManager"));
+        assertThat(JobManagerProcessUtils.processSpecFromConfig(operatorConfig).getTotalProcessMemorySize())
+                .as("jobManager.resource.memory").isEqualTo(
+                        JobManagerProcessUtils.processSpecFromConfig(imageConfig).getTotalProcessMemorySize());
+        var tm = TaskExecutorProcessUtils.processSpecFromConfig(operatorConfig);
+        var imageTm = TaskExecutorProcessUtils.processSpecFromConfig(imageConfig);
+        assertThat(mib(tm.getTotalProcessMemorySize())).as("taskManager.resource.memory")
+                .isEqualTo(mib(imageTm.getTotalProcessMemorySize()));
+        assertThat(tm.getTaskOffHeapSize()).as("task off-heap (ONNX Runtime's native memory)")
+                .isEqualTo(imageTm.getTaskOffHeapSize());
+        assertThat(deployment.path("spec").path("taskManager").path("resource").path("cpu").asInt())
+                .as("a core per slot").isEqualTo(tm.getNumSlots());
     }
 
     @Test
@@ -385,9 +407,10 @@ class DockerFilesITCase {
         return size.getMebiBytes() + " MiB";
     }
 
-    /** Applies {@code settings} to conf/config.yaml with Flink's own tool, as config-parser-utils.sh does. */
-    private static void update(Path conf, Map<String, String> settings) throws Exception {
+    /** Removes and sets keys of conf/config.yaml with Flink's own tool, as config-parser-utils.sh does. */
+    private static void update(Path conf, Map<String, String> settings, List<String> removed) throws Exception {
         List<String> args = new ArrayList<>(List.of("--configDir", conf.toString()));
+        removed.forEach(k -> args.addAll(List.of("-rmKey", k)));
         settings.forEach((k, v) -> args.add("-D" + k + "=" + v));
         List<String> lines = FlinkConfigLoader.loadAndModifyConfiguration(args.toArray(String[]::new));
         Files.write(conf.resolve("config.yaml"), lines, StandardCharsets.UTF_8);
@@ -457,13 +480,10 @@ class DockerFilesITCase {
         return config;
     }
 
-    private static void checkMemory(Map<String, String> image, String key, String role) {
-        String k8s = deployment.path("spec").path(role).path("resource").path("memory").asText();
-        assertThat(k8s).as(role + ".resource.memory").isNotEmpty();
-        if (image.containsKey(key)) {
-            assertThat(MemorySize.parse(k8s)).as(role + ".resource.memory vs " + key)
-                    .isEqualTo(MemorySize.parse(image.get(key)));
-        }
+    private static String resourceMemory(String role) {
+        String memory = deployment.path("spec").path(role).path("resource").path("memory").asText();
+        assertThat(memory).as(role + ".resource.memory").isNotEmpty();
+        return memory;
     }
 
     /** Equal as text, or as the same duration or memory size written differently (10s / 10000 ms). */

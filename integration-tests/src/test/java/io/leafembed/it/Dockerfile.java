@@ -13,11 +13,12 @@ import java.util.regex.Pattern;
 /**
  * What docker/Dockerfile says, read from its text: the files it copies (source in the build
  * context -> path in the image), the lib/ jar patterns its build step insists on (and that step's
- * shell command), and the Flink
- * settings it applies on top of config/flink/config.yaml. Only the instruction forms that file
+ * shell command), and the Flink settings it applies on top of config/flink/config.yaml (set and
+ * removed keys). Only the instruction forms that file
  * uses are understood (COPY with --chown, RUN with backslash continuations).
  */
-record Dockerfile(List<Copy> copies, List<String> libPatterns, String libCheck, Map<String, String> flinkSettings) {
+record Dockerfile(List<Copy> copies, List<String> libPatterns, String libCheck, Map<String, String> flinkSettings,
+        List<String> removedFlinkKeys) {
 
     /** One source of a COPY instruction and the image path it lands at. */
     record Copy(String source, String destination) {
@@ -30,6 +31,7 @@ record Dockerfile(List<Copy> copies, List<String> libPatterns, String libCheck, 
     private static final Pattern LIB_PATTERNS = Pattern.compile("for pattern in ((?:'[^']+'\\s*)+);");
     private static final Pattern QUOTED = Pattern.compile("'([^']+)'");
     private static final Pattern SETTING = Pattern.compile("-D([^=\\s]+)=(\\S+)");
+    private static final Pattern REMOVED = Pattern.compile("-rmKey\\s+(\\S+)");
 
     static Dockerfile read(Path file) throws IOException {
         List<String> instructions = joinContinuations(Files.readAllLines(file));
@@ -37,6 +39,7 @@ record Dockerfile(List<Copy> copies, List<String> libPatterns, String libCheck, 
         List<String> libPatterns = new ArrayList<>();
         String libCheck = null;
         Map<String, String> settings = new LinkedHashMap<>();
+        List<String> removed = new ArrayList<>();
         for (String instruction : instructions) {
             List<String> words = List.of(instruction.trim().split("\\s+"));
             if (words.get(0).equals("COPY")) {
@@ -60,10 +63,14 @@ record Dockerfile(List<Copy> copies, List<String> libPatterns, String libCheck, 
                     while (setting.find()) {
                         settings.put(setting.group(1), setting.group(2));
                     }
+                    Matcher remove = REMOVED.matcher(instruction);
+                    while (remove.find()) {
+                        removed.add(remove.group(1));
+                    }
                 }
             }
         }
-        return new Dockerfile(copies, libPatterns, libCheck, settings);
+        return new Dockerfile(copies, libPatterns, libCheck, settings, removed);
     }
 
     /** Instructions with their backslash-continued lines joined; comments and blank lines dropped. */
