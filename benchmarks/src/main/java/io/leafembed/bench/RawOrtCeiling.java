@@ -1,0 +1,89 @@
+package io.leafembed.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.leafembed.tokenize.TokenizedText;
+import java.nio.LongBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Contender (a), the ceiling: ONNX Runtime alone on pre-tokenized texts, the whole corpus sorted
+ * by length and cut into batches of a fixed size, straight into {@code session.run}; nothing is
+ * read back but the output tensor's existence. Tokenization, pooling and everything else the
+ * library does are left out, so (b)..(d) divided by this is what they lose outside the model.
+ */
+final class RawOrtCeiling implements AutoCloseable {
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final boolean tokenTypes;
+    private final String output;
+
+    RawOrtCeiling(BenchModel model, int threads) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads);
+            options.setInterOpNumThreads(1);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            session = env.createSession(model.onnx().toString(), options);
+        }
+        tokenTypes = session.getInputNames().contains("token_type_ids");
+        output = session.getOutputNames().contains("sentence_embedding") ? "sentence_embedding" : "last_hidden_state";
+    }
+
+    /** Runs every text once in sorted batches of {@code batchSize}; returns computed positions. */
+    long run(List<TokenizedText> texts, int batchSize, boolean sorted) throws OrtException {
+        Integer[] order = new Integer[texts.size()];
+        Arrays.setAll(order, i -> i);
+        if (sorted) {
+            Arrays.sort(order, (x, y) -> Integer.compare(texts.get(x).length(), texts.get(y).length()));
+        }
+        long positions = 0;
+        for (int start = 0; start < order.length; start += batchSize) {
+            int n = Math.min(batchSize, order.length - start);
+            int seq = 0;
+            for (int k = 0; k < n; k++) {
+                seq = Math.max(seq, texts.get(order[start + k]).length());
+            }
+            long[] ids = new long[n * seq];
+            long[] mask = new long[n * seq];
+            for (int k = 0; k < n; k++) {
+                long[] textIds = texts.get(order[start + k]).ids();
+                System.arraycopy(textIds, 0, ids, k * seq, textIds.length);
+                Arrays.fill(mask, k * seq, k * seq + textIds.length, 1L);
+            }
+            positions += (long) n * seq;
+            runBatch(ids, mask, n, seq);
+        }
+        return positions;
+    }
+
+    private void runBatch(long[] ids, long[] mask, int n, int seq) throws OrtException {
+        long[] shape = {n, seq};
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+            inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+            if (tokenTypes) {
+                inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[n * seq]), shape));
+            }
+            try (OrtSession.Result result = session.run(inputs, Set.of(output))) {
+                if (result.get(output).isEmpty()) {
+                    throw new IllegalStateException("no " + output);
+                }
+            }
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}
