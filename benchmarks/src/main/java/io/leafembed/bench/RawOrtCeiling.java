@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Contender (a), the ceiling: ONNX Runtime alone on pre-tokenized texts, the whole corpus sorted
- * by length and cut into batches of a fixed size, straight into {@code session.run}; nothing is
+ * Contender (a), the ceiling: ONNX Runtime alone on pre-tokenized texts, the whole corpus planned
+ * at once (sorted by length and cut into batches of a fixed size, or cut by the padded-cost
+ * planner over the whole corpus), straight into {@code session.run}; nothing is
  * read back but the output tensor's existence. Tokenization, pooling and everything else the
  * library does are left out, so (b)..(d) divided by this is what they lose outside the model.
  */
@@ -36,24 +37,34 @@ final class RawOrtCeiling implements AutoCloseable {
         output = session.getOutputNames().contains("sentence_embedding") ? "sentence_embedding" : "last_hidden_state";
     }
 
-    /** Runs every text once in sorted batches of {@code batchSize}; returns computed positions. */
-    long run(List<TokenizedText> texts, int batchSize, boolean sorted) throws OrtException {
+    /** The whole corpus sorted by length and cut every {@code batchSize} texts (or in arrival order). */
+    static List<int[]> fixedPlan(List<TokenizedText> texts, int batchSize, boolean sorted) {
         Integer[] order = new Integer[texts.size()];
         Arrays.setAll(order, i -> i);
         if (sorted) {
             Arrays.sort(order, (x, y) -> Integer.compare(texts.get(x).length(), texts.get(y).length()));
         }
-        long positions = 0;
+        List<int[]> plan = new java.util.ArrayList<>();
         for (int start = 0; start < order.length; start += batchSize) {
-            int n = Math.min(batchSize, order.length - start);
+            plan.add(Arrays.stream(order, start, Math.min(order.length, start + batchSize))
+                    .mapToInt(Integer::intValue).toArray());
+        }
+        return plan;
+    }
+
+    /** Runs every batch of {@code plan} (indices into {@code texts}); returns computed positions. */
+    long run(List<TokenizedText> texts, List<int[]> plan) throws OrtException {
+        long positions = 0;
+        for (int[] batch : plan) {
+            int n = batch.length;
             int seq = 0;
-            for (int k = 0; k < n; k++) {
-                seq = Math.max(seq, texts.get(order[start + k]).length());
+            for (int i : batch) {
+                seq = Math.max(seq, texts.get(i).length());
             }
             long[] ids = new long[n * seq];
             long[] mask = new long[n * seq];
             for (int k = 0; k < n; k++) {
-                long[] textIds = texts.get(order[start + k]).ids();
+                long[] textIds = texts.get(batch[k]).ids();
                 System.arraycopy(textIds, 0, ids, k * seq, textIds.length);
                 Arrays.fill(mask, k * seq, k * seq + textIds.length, 1L);
             }

@@ -28,7 +28,7 @@ final class Report {
     private final long tokens;
     private final int[] lengths;
 
-    Report(List<Measurement> results, List<String> sweep, List<String> latency, List<String> padding,
+    Report(List<Measurement> results, List<String> latency, List<String> padding,
             ZonedDateTime started, double loadBefore, double loadAfter, SpeedBenchmark.Settings settings, int texts,
             long tokens, int[] lengths) {
         this.results = results;
