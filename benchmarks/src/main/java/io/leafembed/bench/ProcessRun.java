@@ -14,8 +14,21 @@ import java.util.Map;
  */
 record ProcessRun(long wallNanos, long cpuNanos, String stdout, String stderr) {
 
+    /** Told every 20 ms while the process runs: the time since start and its CPU time so far. */
+    @FunctionalInterface
+    interface Watcher {
+        Watcher NONE = (nanos, cpu) -> {};
+
+        void poll(long nanosSinceStart, long cpuNanos) throws IOException;
+    }
+
     static ProcessRun start(List<String> command, Path dir, Map<String, String> environment, Path logDir)
             throws IOException, InterruptedException {
+        return start(command, dir, environment, logDir, Watcher.NONE);
+    }
+
+    static ProcessRun start(List<String> command, Path dir, Map<String, String> environment, Path logDir,
+            Watcher watcher) throws IOException, InterruptedException {
         Files.createDirectories(logDir);
         Path out = Files.createTempFile(logDir, "stdout", ".log");
         Path err = Files.createTempFile(logDir, "stderr", ".log");
@@ -28,6 +41,7 @@ record ProcessRun(long wallNanos, long cpuNanos, String stdout, String stderr) {
         try {
             while (!process.waitFor(20, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 cpu = process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+                watcher.poll(System.nanoTime() - start, cpu);
             }
         } finally {
             process.destroyForcibly();

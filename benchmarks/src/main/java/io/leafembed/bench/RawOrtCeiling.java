@@ -27,10 +27,21 @@ final class RawOrtCeiling implements AutoCloseable {
     private final String output;
 
     RawOrtCeiling(BenchModel model, int threads) throws OrtException {
+        this(model, threads, true, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    }
+
+    /**
+     * @param spinning whether idle intra-op threads spin ({@code session.intra_op.allow_spinning},
+     *     ONNX Runtime's default) or sleep
+     * @param level the graph optimization level
+     */
+    RawOrtCeiling(BenchModel model, int threads, boolean spinning, OrtSession.SessionOptions.OptLevel level)
+            throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setOptimizationLevel(level);
+            options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
             session = env.createSession(model.onnx().toString(), options);
         }
         tokenTypes = session.getInputNames().contains("token_type_ids");

@@ -5,6 +5,7 @@ import io.leafembed.batching.BatchPlanner;
 import io.leafembed.embed.Embedder;
 import io.leafembed.embed.TextInput;
 import io.leafembed.testutils.LeafShapedModel;
+import ai.onnxruntime.OrtSession;
 import io.leafembed.tokenize.TextTokenizer;
 import io.leafembed.tokenize.TokenizedText;
 import java.nio.file.Files;
@@ -35,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Run from the repository root after {@code mvn -B -ntp -q package -DskipTests}: {@code java -jar
  * benchmarks/target/leaf-embed-benchmarks.jar --quick} (about 2 minutes) or without {@code --quick}.
  * Options: {@code --texts N}, {@code --rounds N}, {@code --threads N}, {@code --corpus FILE}, {@code
- * --skip a,b,c,d,e,f,leaf,int8}.
+ * --skip a,b,c,d,e,f,leaf,int8}; {@code --tuning} runs instead the raw ceiling with ONNX Runtime
+ * session variants (thread spinning on/off x graph optimization all/extended/basic), interleaved.
  */
 public final class SpeedBenchmark {
 
@@ -51,31 +53,32 @@ public final class SpeedBenchmark {
     }
 
     /** Command-line settings. */
-    record Settings(boolean quick, int texts, int rounds, int threads, Path corpus, List<String> skip) {
+    record Settings(boolean quick, boolean tuning, int texts, int rounds, int threads, Path corpus, List<String> skip) {
 
         static Settings parse(String[] args) {
             boolean quick = Arrays.asList(args).contains("--quick");
-            int texts = quick ? 300 : 3000;
+            boolean tuning = Arrays.asList(args).contains("--tuning");
+            int texts = quick ? 400 : 3000;
             int rounds = quick ? 1 : 3;
             int threads = Runtime.getRuntime().availableProcessors();
             Path corpus = null;
             List<String> skip = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--quick" -> { }
+                    case "--quick", "--tuning" -> { }
                     case "--texts" -> texts = Integer.parseInt(args[++i]);
                     case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                     case "--threads" -> threads = Integer.parseInt(args[++i]);
                     case "--corpus" -> corpus = Path.of(args[++i]);
                     case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --quick,"
-                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,e,f,leaf,int8");
+                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,e,f,leaf,int8, --tuning");
                 }
             }
-            if (texts <= OperatorOnMiniCluster.STARTUP_TEXTS * 2) {
-                throw new IllegalArgumentException("--texts must be more than " + OperatorOnMiniCluster.STARTUP_TEXTS * 2);
+            if (texts < 128) {
+                throw new IllegalArgumentException("--texts must be at least 128");
             }
-            return new Settings(quick, texts, rounds, threads, corpus, skip);
+            return new Settings(quick, tuning, texts, rounds, threads, corpus, skip);
         }
 
         boolean runs(String part) {
@@ -152,7 +155,7 @@ public final class SpeedBenchmark {
             }
         }
         List<String> latency = new ArrayList<>();
-        if (settings.runs("b")) {
+        if (settings.runs("b") && !settings.tuning()) {
             for (BenchModel model : benchModels) {
                 latency.add(latency(model, texts));
             }
@@ -184,6 +187,22 @@ public final class SpeedBenchmark {
             long realTokens, Optional<TransformersJsRun> js, Path jobJar, List<AutoCloseable> open) throws Exception {
         List<Contender> list = new ArrayList<>();
         int threads = settings.threads();
+        if (settings.tuning()) {
+            // session settings the library could change, interleaved on the ceiling's best plan
+            int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
+            List<int[]> plan = new BatchPlanner(64, 16_384).plan(lengths);
+            for (boolean spinning : new boolean[] {true, false}) {
+                for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.ALL_OPT,
+                        OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, OrtSession.SessionOptions.OptLevel.BASIC_OPT)) {
+                    RawOrtCeiling raw = new RawOrtCeiling(model, threads, spinning, level);
+                    open.add(raw);
+                    raw.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+                    String name = "(a) raw ORT, padded-cost plan, " + level + (spinning ? ", spinning" : ", no spinning");
+                    list.add(() -> timedRaw(name, model, raw, tokenized, realTokens, plan, "tuning variant"));
+                }
+            }
+            return list;
+        }
         if (settings.runs("a")) {
             int[] batchSizes = settings.quick() ? new int[] {32} : new int[] {8, 32, 64};
             int[] threadCounts = settings.quick() || threads == 1 ? new int[] {threads} : new int[] {1, threads};

@@ -22,16 +22,17 @@ import java.util.stream.IntStream;
  *
  * <p>The minimum is exact: grouping texts that are contiguous in length order is optimal for this
  * cost, and a dynamic program over the sorted lengths finds the best cuts in {@code O(n x
- * maxBatchSize)} steps (a window of 1,024 texts with batches of up to 64 plans in well under a
- * millisecond). Example: lengths {@code [5, 40, 6, 38]}, max 2 per batch, give batches {@code [0,
+ * maxBatchSize)} steps (65,536 for a window of 1,024 texts and batches of up to 64, next to
+ * seconds of model time). Example: lengths {@code [5, 40, 6, 38]}, max 2 per batch, give batches {@code [0,
  * 2]} (5, 6) and {@code [3, 1]} (38, 40).
  */
 public final class BatchPlanner {
 
     /**
-     * The default fixed cost of one model run, in token positions. Measured on all-MiniLM-L6-v2
-     * (2 cores, ONNX Runtime 1.28): one text per run loses ~2.4 ms (fp32) and ~0.6 ms (int8) per
-     * text against sorted batches, which is 11 to 18 token positions of model time.
+     * The default fixed cost of one model run, in token positions. Derived from issue 10's
+     * quiet-machine figures for all-MiniLM-L6-v2 on 2 cores: one text per run (LangChain4j) lost
+     * ~2.4 ms (fp32) and ~0.6 ms (int8) per text against raw sorted batches, which is 11 to 18
+     * token positions of model time. The benchmark's "(a) padded-cost plan" row tests it.
      */
     public static final int DEFAULT_RUN_COST_TOKENS = 16;
 
