@@ -93,15 +93,17 @@ final class Report {
         java.util.Arrays.sort(sorted);
         md.append(String.format(Locale.ROOT, "Corpus: %d texts (Debian fortunes, 1 in 10 cut to a short query),"
                 + " %d tokens, mean %.1f, median %d, max %d. %d round(s), contenders rotated per round; medians."
-                + " %d ONNX Runtime intra-op threads unless said.%n%n", texts, tokens, (double) tokens / texts,
+                + " %d ONNX Runtime intra-op threads unless said. On a busy machine the contenders get unequal"
+                + " shares of the cores: texts per CPU-second (texts/s / cores used) compares their work per core.%n%n", texts, tokens, (double) tokens / texts,
                 sorted[sorted.length / 2], sorted[sorted.length - 1], settings.rounds(), settings.threads()));
-        md.append("| model | contender | texts/s | tokens/s | CPU cores used | padding | ÷ (a) | note |\n");
-        md.append("|---|---|---|---|---|---|---|---|\n");
+        md.append("| model | contender | texts/s | tokens/s | CPU cores used | texts per CPU-s | padding | ÷ (a) | note |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Row row : headline()) {
             Measurement m = row.m();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.0f | %s | %s | %.2f | %s |%n", m.model(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.0f | %s | %s | %s | %.2f | %s |%n", m.model(),
                     m.contender(), m.textsPerSecond(), m.tokensPerSecond(),
                     m.coresUsed() < 0 ? "-" : String.format(Locale.ROOT, "%.2f", m.coresUsed()),
+                    m.coresUsed() <= 0 ? "-" : String.format(Locale.ROOT, "%.1f", m.textsPerSecond() / m.coresUsed()),
                     Double.isNaN(m.paddingRatio()) ? "-" : String.format(Locale.ROOT, "%.3f", m.paddingRatio()),
                     row.ratio(), m.note()));
         }
