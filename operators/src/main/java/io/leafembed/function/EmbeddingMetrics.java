@@ -98,6 +98,16 @@ public final class EmbeddingMetrics implements BatchListener {
         return deadLetters.getCount();
     }
 
+    /** Real (unpadded) tokens embedded since start. */
+    public long tokens() {
+        return tokens.getCount();
+    }
+
+    /** Token positions the model computed since start (real tokens plus padding). */
+    public long computedTokens() {
+        return computedTokens.getCount();
+    }
+
     public long batches() {
         return batches.getCount();
     }

@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  * length-sorted batches and emits the results in arrival order.
  *
  * <p>A window is flushed when it holds {@code windowSize} records, when its first record has
- * waited {@code maxWaitMillis}, before every checkpoint barrier and watermark, and at the end of
- * input. A model that cannot be loaded fails the job without restarts (it would fail again).
+ * waited {@code maxWaitMillis}, when its first record's wait plus the window's expected embedding
+ * time reaches {@code latencyBudgetMillis} (the time per record is measured on the windows
+ * before; see {@link BatchingOptions}), before every checkpoint barrier and watermark, and at the
+ * end of input. A model that cannot be loaded fails the job without restarts (it would fail again).
  * Flushing before the barrier means no record is ever buffered across a checkpoint: everything
  * received before the barrier is emitted before it, so a restore replays exactly the records
  * after it, and an exactly-once sink downstream sees each result once.
@@ -110,6 +112,11 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     private transient EmbeddingMetrics metrics;
     private transient List<Pending> window;
     private transient ScheduledFuture<?> flushTimer;
+    /** System.nanoTime() when the window's first record arrived. */
+    private transient long windowStartNanos;
+    /** Embedding time per record, a moving average over the windows so far (for the latency budget). */
+    private transient long nanosPerRecord;
+    private transient boolean nanosPerRecordMeasured;
     private transient CalibrationSampler sampler;
     private transient ListState<Long> calibrationSentState;
 
@@ -193,6 +200,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         cache = new EmbeddingCache(cacheSize);
         metrics = new EmbeddingMetrics(getMetricGroup());
         window = new ArrayList<>(Math.min(batching.windowSize(), 1024));
+        nanosPerRecord = BatchingOptions.ASSUMED_NANOS_PER_RECORD;
         LOG.info("Embedding with model '{}' ({} dims, {}, max {} tokens) in subtask {}",
                 embedder.modelId(), embedder.dims(), embedderOptions.quantization(), embedder.maxLength(),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
@@ -232,7 +240,11 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             return;
         }
         window.add(Pending.of(record));
-        if (window.size() >= batching.windowSize() || batching.maxWaitMillis() == 0) {
+        if (window.size() == 1) {
+            windowStartNanos = System.nanoTime();
+        }
+        if (window.size() >= batching.windowSize() || batching.maxWaitMillis() == 0
+                || batching.budgetReached(window.size(), System.nanoTime() - windowStartNanos, nanosPerRecord)) {
             flush();
         } else if (window.size() == 1) {
             long deadline = getProcessingTimeService().getCurrentProcessingTime() + batching.maxWaitMillis();
@@ -269,6 +281,15 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         }
         List<Pending> records = window;
         window = new ArrayList<>(Math.min(batching.windowSize(), 1024));
+        long flushStart = System.nanoTime();
+        embedAndEmit(records);
+        long perRecord = (System.nanoTime() - flushStart) / records.size();
+        // a moving average: one slow window (a GC, a long text) should not halve the next ones
+        nanosPerRecord = nanosPerRecordMeasured ? (3 * nanosPerRecord + perRecord) / 4 : perRecord;
+        nanosPerRecordMeasured = true;
+    }
+
+    private void embedAndEmit(List<Pending> records) {
         Embedder.Outcome[] results = new Embedder.Outcome[records.size()];
         // cache misses, grouped by the model that embeds them (one group unless roles have models)
         Map<Embedder, List<Integer>> misses = new LinkedHashMap<>();

@@ -58,6 +58,33 @@ class EmbeddingOperatorTest {
     }
 
     @Test
+    void latencyBudgetClosesTheWindowBeforeItIsFull() throws Exception {
+        // 1 s budget at the assumed 5 ms per record (nothing measured yet): the first window closes
+        // at <= 200 records, long before its count (1,000) or its wait (60 s)
+        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(),
+                new BatchingOptions(1000, 60_000, 1000), 0);
+        try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
+            h.open();
+            List<String> texts = burst(201);
+            for (int i = 0; i < 5; i++) {
+                h.processElement(request(i, texts.get(i)), i);
+            }
+            assertThat(h.extractOutputValues()).as("5 records x 5 ms are well inside 1 s").isEmpty();
+            int sent = 5;
+            while (h.extractOutputValues().isEmpty() && sent < texts.size()) {
+                h.processElement(request(sent, texts.get(sent)), sent);
+                sent++;
+            }
+            assertThat(sent).isLessThanOrEqualTo(200);
+            assertThat(h.extractOutputValues()).extracting(EmbedResult::id).hasSize(sent)
+                    .startsWith("0", "1", "2");
+            EmbeddingMetrics metrics = metrics(h);
+            assertThat(metrics.computedTokens()).isGreaterThanOrEqualTo(metrics.tokens()).isPositive();
+            assertThat(metrics.paddingRatio()).isEqualTo((double) metrics.computedTokens() / metrics.tokens());
+        }
+    }
+
+    @Test
     void fullWindowIsEmbeddedAndEmittedInArrivalOrder() throws Exception {
         try (var h = harness(8, 60_000, 0)) {
             List<String> texts = burst(8);

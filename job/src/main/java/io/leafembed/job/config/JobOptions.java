@@ -81,10 +81,15 @@ public final class JobOptions {
             "Run on CUDA (needs onnxruntime_gpu and a GPU; fails at startup otherwise).");
 
     // ---- batching
-    public static final ConfigKey<Integer> BATCHING_WINDOW_SIZE = ConfigKey.integer("batching.window-size", 256,
-            1, 1_000_000, "Records gathered before embedding; sorted by length and cut into batches.");
+    public static final ConfigKey<Integer> BATCHING_WINDOW_SIZE = ConfigKey.integer("batching.window-size", 1024,
+            1, 1_000_000, "Most records gathered before embedding; the window is sorted by length and cut into"
+                    + " batches by padded cost (larger windows pad less but hold records longer).");
     public static final ConfigKey<Integer> BATCHING_MAX_WAIT_MS = ConfigKey.integer("batching.max-wait-ms", 50,
             0, 600_000, "Longest time the first record of a window waits for more (ms).");
+    public static final ConfigKey<Integer> BATCHING_LATENCY_BUDGET_MS = ConfigKey.integer(
+            "batching.latency-budget-ms", 1000, 0, 3_600_000,
+            "Under load, close a window when its first record's wait plus the window's expected embedding"
+                    + " time (at the measured rate) reaches this (ms); 0: windows close by count and wait only.");
     public static final ConfigKey<Integer> BATCHING_MAX_BATCH_SIZE = ConfigKey.integer(
             "batching.max-batch-size", 32, 1, 4096, "Most texts in one model run.");
     public static final ConfigKey<Integer> BATCHING_MAX_BATCH_TOKENS = ConfigKey.integer(
@@ -243,7 +248,7 @@ public final class JobOptions {
             EMBEDDING_NORMALIZE, EMBEDDING_EMPTY_TEXT,
             RUNTIME_PARALLELISM, RUNTIME_INTRA_OP_THREADS, RUNTIME_INTER_OP_THREADS, RUNTIME_GRAPH_OPTIMIZATION,
             RUNTIME_CUDA,
-            BATCHING_WINDOW_SIZE, BATCHING_MAX_WAIT_MS, BATCHING_MAX_BATCH_SIZE, BATCHING_MAX_BATCH_TOKENS,
+            BATCHING_WINDOW_SIZE, BATCHING_MAX_WAIT_MS, BATCHING_LATENCY_BUDGET_MS, BATCHING_MAX_BATCH_SIZE, BATCHING_MAX_BATCH_TOKENS,
             BATCHING_CACHE_SIZE,
             INPUT_FILE, INPUT_FORMAT, INPUT_ID_FIELD, INPUT_TEXT_FIELD, INPUT_ROLE_FIELD, INPUT_DEFAULT_ROLE,
             INPUT_MAX_TEXT_BYTES, INPUT_SKIP_BLANK_LINES,

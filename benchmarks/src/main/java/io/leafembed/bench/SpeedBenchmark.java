@@ -1,0 +1,333 @@
+package io.leafembed.bench;
+
+import io.leafembed.batching.BatchListener;
+import io.leafembed.batching.BatchPlanner;
+import io.leafembed.embed.Embedder;
+import io.leafembed.embed.TextInput;
+import io.leafembed.testutils.LeafShapedModel;
+import ai.onnxruntime.OrtSession;
+import io.leafembed.tokenize.TextTokenizer;
+import io.leafembed.tokenize.TokenizedText;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * leaf-embed's speed benchmark: one interleaved run of every contender on the same corpus, the same
+ * model files and the same cores, printed as one table and written to {@code
+ * benchmarks/target/report.md} (plus {@code report.png}). Contenders, per model:
+ * (a) raw ONNX Runtime on pre-tokenized, length-sorted batches (the ceiling; best of a small sweep
+ * of batch size and threads), (b) the library ({@code Embedder.embed} in calls of 256 texts), (c)
+ * the Flink operator on a MiniCluster, (d) the job jar in local mode on a file, (e) LangChain4j's
+ * {@code embedAll}, (f) transformers.js at batch 1 and 32. Rounds alternate the contenders (their
+ * order rotates each round) so that a busy machine slows all of them alike; each row is the median
+ * over rounds. Then single-query latency through the library and the padding each batch plan gives
+ * on the corpus's real token counts.
+ *
+ * <p>Run from the repository root after {@code mvn -B -ntp -q package -DskipTests}: {@code java -jar
+ * benchmarks/target/leaf-embed-benchmarks.jar --quick} (about 2 minutes) or without {@code --quick}.
+ * Options: {@code --texts N}, {@code --rounds N}, {@code --threads N}, {@code --corpus FILE}, {@code
+ * --skip a,b,c,d,e,f,leaf,int8}; {@code --tuning} runs instead the raw ceiling with ONNX Runtime
+ * session variants (thread spinning on/off x graph optimization all/extended/basic), interleaved.
+ */
+public final class SpeedBenchmark {
+
+    private final Settings settings;
+    private final Path repo;
+    private final Path work;
+    private final List<Measurement> results = new ArrayList<>();
+
+    private SpeedBenchmark(Settings settings, Path repo) {
+        this.settings = settings;
+        this.repo = repo;
+        this.work = repo.resolve("benchmarks/target/bench");
+    }
+
+    /** Command-line settings. */
+    record Settings(boolean quick, boolean tuning, int texts, int rounds, int threads, Path corpus, List<String> skip) {
+
+        static Settings parse(String[] args) {
+            boolean quick = Arrays.asList(args).contains("--quick");
+            boolean tuning = Arrays.asList(args).contains("--tuning");
+            int texts = quick ? 400 : 3000;
+            int rounds = quick ? 1 : 3;
+            int threads = Runtime.getRuntime().availableProcessors();
+            Path corpus = null;
+            List<String> skip = new ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--quick", "--tuning" -> { }
+                    case "--texts" -> texts = Integer.parseInt(args[++i]);
+                    case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                    case "--threads" -> threads = Integer.parseInt(args[++i]);
+                    case "--corpus" -> corpus = Path.of(args[++i]);
+                    case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --quick,"
+                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,e,f,leaf,int8, --tuning");
+                }
+            }
+            if (texts < 128) {
+                throw new IllegalArgumentException("--texts must be at least 128");
+            }
+            return new Settings(quick, tuning, texts, rounds, threads, corpus, skip);
+        }
+
+        boolean runs(String part) {
+            return !skip.contains(part);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.parse(args);
+        Path repo = Path.of("").toAbsolutePath();
+        if (!Files.isDirectory(repo.resolve("benchmarks"))) {
+            repo = repo.getParent();
+        }
+        new SpeedBenchmark(settings, repo).run();
+        System.exit(0); // Flink and ONNX Runtime leave non-daemon threads behind
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(work);
+        Path models = repo.resolve("benchmarks/target/models");
+        if (!Files.isDirectory(models.resolve("all-minilm-l6-v2"))) {
+            throw new IllegalStateException("no models under " + models + ": build first with"
+                    + " mvn -B -ntp -q package -DskipTests (from the repository root)");
+        }
+        double loadBefore = CpuClock.loadAverage();
+        ZonedDateTime started = ZonedDateTime.now(ZoneOffset.UTC);
+        BenchModel fp32 = new BenchModel("all-MiniLM-L6-v2 fp32", models.resolve("all-minilm-l6-v2/all-minilm-l6-v2.onnx"),
+                models.resolve("all-minilm-l6-v2/all-minilm-l6-v2-tokenizer.json"), null, "fp32");
+        BenchModel int8 = new BenchModel("all-MiniLM-L6-v2 int8", models.resolve("all-minilm-l6-v2-q/all-minilm-l6-v2-q.onnx"),
+                fp32.tokenizer(), null, "q8");
+        List<BenchModel> benchModels = new ArrayList<>(List.of(fp32));
+        if (settings.runs("int8")) {
+            benchModels.add(int8);
+        }
+        if (settings.runs("leaf")) {
+            System.setProperty("leafembed.testModels", models.toString());
+            Path leaf = LeafShapedModel.directory();
+            benchModels.add(new BenchModel("leaf-shaped fp32 (+Dense 1024)", leaf.resolve("onnx/model.onnx"),
+                    leaf.resolve("tokenizer.json"), leaf, "fp32"));
+        }
+
+        List<String> texts = new ArrayList<>();
+        List<TokenizedText> tokenized = new ArrayList<>();
+        loadCorpus(fp32, texts, tokenized);
+        long realTokens = tokenized.stream().mapToLong(TokenizedText::length).sum();
+        int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
+        System.out.printf(Locale.ROOT, "corpus: %d texts, %d tokens (mean %.1f, median %d, max %d); %d round(s), %d"
+                + " threads%n", texts.size(), realTokens, (double) realTokens / texts.size(), median(lengths),
+                Arrays.stream(lengths).max().getAsInt(), settings.rounds(), settings.threads());
+
+        Optional<TransformersJsRun> js = settings.runs("f") ? TransformersJsRun.prepare(repo, work, fp32, int8)
+                : Optional.empty();
+        Path jobJar = repo.resolve("job/target/leaf-embed-job-0.1.0-SNAPSHOT.jar");
+        boolean job = settings.runs("d") && Files.isRegularFile(jobJar);
+        if (settings.runs("d") && !job) {
+            System.out.println("(d) skipped: no " + jobJar + " (build with mvn -B -ntp -q package -DskipTests)");
+        }
+
+        Map<BenchModel, List<Contender>> contenders = new LinkedHashMap<>();
+        List<AutoCloseable> open = new ArrayList<>();
+        for (BenchModel model : benchModels) {
+            contenders.put(model, contenders(model, texts, tokenized, realTokens, js, job ? jobJar : null, open));
+        }
+        for (int round = 0; round < settings.rounds(); round++) {
+            for (Map.Entry<BenchModel, List<Contender>> entry : contenders.entrySet()) {
+                List<Contender> order = new ArrayList<>(entry.getValue());
+                java.util.Collections.rotate(order, -round);
+                for (Contender contender : order) {
+                    Measurement m = contender.run();
+                    results.add(m);
+                    System.out.printf(Locale.ROOT, "round %d  %-32s %-40s %7.1f texts/s  %4.2f cores%n", round + 1,
+                            m.model(), m.contender(), m.textsPerSecond(), m.coresUsed());
+                }
+            }
+        }
+        List<String> latency = new ArrayList<>();
+        if (settings.runs("b") && !settings.tuning()) {
+            for (BenchModel model : benchModels) {
+                latency.add(latency(model, texts));
+            }
+        }
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        Report report = new Report(results, latency, PlannerReplay.table(lengths), started, loadBefore,
+                CpuClock.loadAverage(), settings, texts.size(), realTokens, lengths);
+        String markdown = report.markdown();
+        Files.writeString(repo.resolve("benchmarks/target/report.md"), markdown);
+        try {
+            BarChart.write(report.headline(), repo.resolve("benchmarks/target/report.png"));
+        } catch (Exception | Error e) { // a JDK without fonts cannot draw text
+            System.out.println("no chart: " + e);
+        }
+        System.out.println();
+        System.out.println(markdown);
+        System.out.println("written: benchmarks/target/report.md, benchmarks/target/report.png");
+    }
+
+    /** One contender's timed run (warm-up already done). */
+    @FunctionalInterface
+    interface Contender {
+        Measurement run() throws Exception;
+    }
+
+    private List<Contender> contenders(BenchModel model, List<String> texts, List<TokenizedText> tokenized,
+            long realTokens, Optional<TransformersJsRun> js, Path jobJar, List<AutoCloseable> open) throws Exception {
+        List<Contender> list = new ArrayList<>();
+        int threads = settings.threads();
+        if (settings.tuning()) {
+            // session settings the library could change, interleaved on the ceiling's best plan
+            int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
+            List<int[]> plan = new BatchPlanner(64, 16_384).plan(lengths);
+            for (boolean spinning : new boolean[] {true, false}) {
+                for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.ALL_OPT,
+                        OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, OrtSession.SessionOptions.OptLevel.BASIC_OPT)) {
+                    RawOrtCeiling raw = new RawOrtCeiling(model, threads, spinning, level);
+                    open.add(raw);
+                    raw.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+                    String name = "(a) raw ORT, padded-cost plan, " + level + (spinning ? ", spinning" : ", no spinning");
+                    list.add(() -> timedRaw(name, model, raw, tokenized, realTokens, plan, "tuning variant"));
+                }
+            }
+            return list;
+        }
+        if (settings.runs("a")) {
+            int[] batchSizes = settings.quick() ? new int[] {32} : new int[] {8, 32, 64};
+            int[] threadCounts = settings.quick() || threads == 1 ? new int[] {threads} : new int[] {1, threads};
+            int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
+            for (int t : threadCounts) {
+                RawOrtCeiling raw = new RawOrtCeiling(model, t);
+                open.add(raw);
+                raw.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+                for (int batch : batchSizes) {
+                    String name = "(a) raw ORT, sorted, batch " + batch + ", " + t + " thr";
+                    List<int[]> plan = RawOrtCeiling.fixedPlan(tokenized, batch, true);
+                    list.add(() -> timedRaw(name, model, raw, tokenized, realTokens, plan, "whole corpus sorted"));
+                }
+                if (t == threads) {
+                    List<int[]> plan = new BatchPlanner(64, 16_384).plan(lengths);
+                    list.add(() -> timedRaw("(a) raw ORT, padded-cost plan, " + t + " thr", model, raw, tokenized,
+                            realTokens, plan, "whole corpus, this planner, up to 64 texts"));
+                }
+                if (!settings.quick() && t == threads) {
+                    List<int[]> plan = RawOrtCeiling.fixedPlan(tokenized, 32, false);
+                    list.add(() -> timedRaw("raw ORT, arrival order, batch 32, " + t + " thr", model, raw, tokenized,
+                            realTokens, plan, "arrival order"));
+                }
+            }
+        }
+        if (settings.runs("b")) {
+            Embedder embedder = Embedder.open(model.options(threads).build());
+            open.add(embedder);
+            embedder.embed(documents(texts.subList(0, 64)));
+            list.add(() -> library(model, embedder, texts, 256));
+        }
+        if (settings.runs("c")) {
+            list.add(() -> OperatorOnMiniCluster.run(model, texts, threads));
+        }
+        if (jobJar != null) {
+            list.add(() -> LocalJobRun.run(jobJar, model, texts, realTokens, threads, work));
+        }
+        if (settings.runs("e") && !model.hasDense()) {
+            LangChain4jRun lc4j = new LangChain4jRun(model);
+            lc4j.warmUp(texts.subList(0, 32));
+            list.add(() -> lc4j.run(model.name(), texts, realTokens));
+        }
+        if (js.isPresent() && !model.hasDense()) {
+            list.add(() -> js.get().run(model, texts, realTokens, 1));
+            list.add(() -> js.get().run(model, texts, realTokens, 32));
+        }
+        return list;
+    }
+
+    private Measurement timedRaw(String name, BenchModel model, RawOrtCeiling raw, List<TokenizedText> tokenized,
+            long realTokens, List<int[]> plan, String note) throws Exception {
+        long cpu = CpuClock.processCpuNanos();
+        long start = System.nanoTime();
+        long positions = raw.run(tokenized, plan);
+        long wall = System.nanoTime() - start;
+        Measurement m = new Measurement(name, model.name(), tokenized.size(), realTokens, positions, wall,
+                CpuClock.processCpuNanos() - cpu, "pre-tokenized, " + note);
+        return m;
+    }
+
+    private static Measurement library(BenchModel model, Embedder embedder, List<String> texts, int call) {
+        AtomicLong real = new AtomicLong();
+        AtomicLong computed = new AtomicLong();
+        BatchListener listener = (n, r, c, nanos) -> {
+            real.addAndGet(r);
+            computed.addAndGet(c);
+        };
+        long cpu = CpuClock.processCpuNanos();
+        long start = System.nanoTime();
+        for (int i = 0; i < texts.size(); i += call) {
+            embedder.embed(documents(texts.subList(i, Math.min(texts.size(), i + call))), listener);
+        }
+        long wall = System.nanoTime() - start;
+        return new Measurement("(b) library, Embedder.embed", model.name(), texts.size(), real.get(), computed.get(),
+                wall, CpuClock.processCpuNanos() - cpu, "calls of " + call + " texts, tokenization included");
+    }
+
+    private String latency(BenchModel model, List<String> texts) {
+        List<String> queries = texts.stream().filter(t -> t.split(" ").length <= 8).limit(settings.quick() ? 100 : 400)
+                .toList();
+        try (Embedder embedder = Embedder.open(model.options(settings.threads()).build())) {
+            for (String q : queries.subList(0, Math.min(20, queries.size()))) {
+                embedder.embed(TextInput.query(q));
+            }
+            long[] nanos = new long[queries.size()];
+            for (int i = 0; i < queries.size(); i++) {
+                long start = System.nanoTime();
+                embedder.embed(TextInput.query(queries.get(i)));
+                nanos[i] = System.nanoTime() - start;
+            }
+            Arrays.sort(nanos);
+            double meanTokens = queries.stream().mapToInt(q -> embedder.tokenize(TextInput.query(q)).length())
+                    .average().orElse(0);
+            return String.format(Locale.ROOT, "| %s | %d | %.1f | %.2f | %.2f |", model.name(), queries.size(),
+                    meanTokens, nanos[nanos.length / 2] / 1e6, nanos[(int) Math.ceil(nanos.length * 0.99) - 1] / 1e6);
+        }
+    }
+
+    private static List<TextInput> documents(List<String> texts) {
+        return texts.stream().map(TextInput::document).toList();
+    }
+
+    /** The corpus, cut to texts the model takes whole (at most 256 tokens), tokenized once. */
+    private void loadCorpus(BenchModel model, List<String> texts, List<TokenizedText> tokenized) throws Exception {
+        List<String> all = settings.corpus() != null ? Corpus.fromFile(settings.corpus()) : Corpus.fortunes(work);
+        try (TextTokenizer tokenizer = new TextTokenizer("bench", model.tokenizer(), TextTokenizer.MAX_SUPPORTED_LENGTH)) {
+            for (String text : all) {
+                if (texts.size() == settings.texts()) {
+                    break;
+                }
+                TokenizedText t = tokenizer.tokenize(text);
+                if (t.length() <= BenchModel.MAX_LENGTH) {
+                    texts.add(text);
+                    tokenized.add(t);
+                }
+            }
+        }
+        if (texts.size() < settings.texts()) {
+            System.out.println("corpus has only " + texts.size() + " texts of at most " + BenchModel.MAX_LENGTH + " tokens");
+        }
+    }
+
+    private static int median(int[] values) {
+        int[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+}
