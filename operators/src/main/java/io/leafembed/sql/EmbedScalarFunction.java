@@ -72,6 +72,12 @@ public abstract class EmbedScalarFunction extends AsyncScalarFunction implements
                 .build();
     }
 
+    /** Never evaluated while planning: that would load a model in the client. */
+    @Override
+    public boolean supportsConstantFolding() {
+        return false;
+    }
+
     @Override
     public UserDefinedFunction specialize(SpecializedContext context) {
         EmbeddingSettings read = settingsFrom(context.getConfiguration());
