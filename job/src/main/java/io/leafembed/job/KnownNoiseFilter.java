@@ -20,7 +20,8 @@ import org.apache.logging.log4j.core.filter.AbstractFilter;
  *       reason is {@link CheckpointFailureReason#CHECKPOINT_DECLINED_TASK_CLOSING}: at the end of
  *       a bounded run a task that has passed its final checkpoint is shutting down while the
  *       coordinator still counts it as running, so the next periodic checkpoint reaches it and
- *       is declined; the following one completes. Any other checkpoint failure is still logged.
+ *       is declined (or, when the task has already left, refused as "for unknown task"); the
+ *       following one completes. Any other checkpoint failure is still logged.
  *   <li>{@code MetricGroup} "Name collision" in the groups of Flink's sink writers and committers
  *       and of the Kafka source: the sink committer registers its {@code pendingCommittables}
  *       gauge again for every checkpoint's copy of its state, and the Kafka connector registers
@@ -80,12 +81,21 @@ final class KnownNoiseFilter extends AbstractFilter {
 
     private static boolean declinedByClosingTask(Throwable thrown) {
         for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof CheckpointException e
-                    && e.getCheckpointFailureReason() == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING) {
+            if (t instanceof CheckpointException e && (e.getCheckpointFailureReason()
+                    == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING || finishedTask(e))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The same race one step later, seen on a loaded machine: the task has already finished and
+     * left the TaskManager when the checkpoint request arrives.
+     */
+    private static boolean finishedTask(CheckpointException e) {
+        return e.getCheckpointFailureReason() == CheckpointFailureReason.TASK_CHECKPOINT_FAILURE
+                && String.valueOf(e.getMessage()).contains("received a checkpoint request for unknown task");
     }
 
     /** The message ends with the group's scope, e.g. {@code [..., results to kafka: Writer, 0]}. */

@@ -41,6 +41,20 @@ class KnownNoiseFilterTest {
     }
 
     @Test
+    void aCheckpointRequestForAFinishedTaskIsDropped() {
+        // as TaskExecutor.triggerCheckpoint refuses it once the task has left
+        CheckpointException fromTask = new CheckpointException("TaskManager received a checkpoint request for unknown"
+                + " task 1eec_cc71_0_0.", CheckpointFailureReason.TASK_CHECKPOINT_FAILURE);
+        assertThat(filter.filter(event(KnownNoiseFilter.CHECKPOINT_FAILURES, Level.WARN,
+                "Failed to trigger or complete checkpoint 7 for job 0123. (0 consecutive failed attempts so far)",
+                new CheckpointException(CheckpointFailureReason.TASK_CHECKPOINT_FAILURE, fromTask))))
+                .isEqualTo(Filter.Result.DENY);
+        // the same reason for another cause is still logged
+        assertThat(filter.filter(checkpointFailure(CheckpointFailureReason.TASK_CHECKPOINT_FAILURE)))
+                .isEqualTo(Filter.Result.NEUTRAL);
+    }
+
+    @Test
     void otherCheckpointFailuresAreStillLogged() {
         assertThat(filter.filter(checkpointFailure(CheckpointFailureReason.CHECKPOINT_EXPIRED)))
                 .isEqualTo(Filter.Result.NEUTRAL);
