@@ -12,10 +12,8 @@ import io.leafembed.job.config.JobConfig;
 import io.leafembed.job.sink.jdbc.PostgresTable;
 import io.leafembed.postprocess.Quantization;
 import io.leafembed.testutils.LeafShapedModel;
+import io.leafembed.testutils.Vectors;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -138,46 +136,8 @@ class PostgresSinkITCase {
         env.execute("leaf-embed-it jdbc");
     }
 
-    private static Map<String, float[]> vectors(String table) throws Exception {
-        Map<String, float[]> out = new HashMap<>();
-        try (Connection c = postgres.connect(); Statement s = c.createStatement();
-                ResultSet rows = s.executeQuery("SELECT id, embedding, dims, dtype, model FROM " + table)) {
-            while (rows.next()) {
-                Float[] boxed = (Float[]) rows.getArray(2).getArray();
-                float[] v = new float[boxed.length];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = boxed[i];
-                }
-                assertThat(rows.getInt(3)).isEqualTo(DIMS);
-                assertThat(rows.getString(4)).isEqualTo("float32");
-                assertThat(rows.getString(5)).isNotBlank();
-                assertThat(out.put(rows.getString(1), v)).isNull();
-            }
-        }
-        return out;
-    }
 
-    private static Map<String, byte[]> codes(String table, String dtype) throws Exception {
-        Map<String, byte[]> out = new HashMap<>();
-        try (Connection c = postgres.connect(); Statement s = c.createStatement();
-                ResultSet rows = s.executeQuery("SELECT id, embedding, dims, dtype FROM " + table)) {
-            while (rows.next()) {
-                assertThat(rows.getInt(3)).isEqualTo(DIMS);
-                assertThat(rows.getString(4)).isEqualTo(dtype);
-                out.put(rows.getString(1), rows.getBytes(2));
-            }
-        }
-        return out;
-    }
 
-    private static double maxAbsDiff(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
-    }
 
     @Test
     void fiveThousandRecordsGiveOneRowEachWithTheLibrarysVectorsAlsoAfterInjectedFailures() throws Exception {
@@ -186,7 +146,7 @@ class PostgresSinkITCase {
         kafka.produce("pg-in", records(RECORDS));
 
         runJob(config("pg-in", "vectors_clean", Map.of()), UnaryOperator.identity());
-        Map<String, float[]> clean = vectors("vectors_clean");
+        Map<String, float[]> clean = PostgresRows.vectors(postgres, "vectors_clean", DIMS);
         assertThat(clean).hasSize(RECORDS);
         EmbedderOptions options = EmbedderOptions.builder().modelDir(LeafShapedModel.directory()).truncateDim(DIMS)
                 .build();
@@ -195,7 +155,7 @@ class PostgresSinkITCase {
             for (int i = 0; i < RECORDS; i++) {
                 float[] row = clean.get(String.valueOf(i));
                 assertThat(row).as("row %d", i).isNotNull().hasSize(DIMS);
-                assertThat(maxAbsDiff(row, expected.get(i).vector())).as("row %d", i).isLessThan(1e-6);
+                assertThat(Vectors.maxAbsDiff(row, expected.get(i).vector())).as("row %d", i).isLessThan(1e-6);
             }
         }
 
@@ -205,10 +165,10 @@ class PostgresSinkITCase {
                 "batching.max-wait-ms", "600000")),
                 results -> results.map(new FailOnce(Set.of("1500", "3500"))).name("inject failures"));
         assertThat(FailOnce.FAILURES.get()).isEqualTo(2);
-        Map<String, float[]> replayed = vectors("vectors_failed");
+        Map<String, float[]> replayed = PostgresRows.vectors(postgres, "vectors_failed", DIMS);
         assertThat(replayed).hasSize(RECORDS);
         for (Map.Entry<String, float[]> e : clean.entrySet()) {
-            assertThat(maxAbsDiff(replayed.get(e.getKey()), e.getValue())).as("row %s", e.getKey()).isLessThan(1e-6);
+            assertThat(Vectors.maxAbsDiff(replayed.get(e.getKey()), e.getValue())).as("row %s", e.getKey()).isLessThan(1e-6);
         }
         assertThat(kafka.readCommitted("pg-in-dead-letters")).isEmpty();
     }
@@ -222,8 +182,8 @@ class PostgresSinkITCase {
         runJob(config("pg-codes", "codes_int8", Map.of("embedding.quantization", "int8")), UnaryOperator.identity());
         runJob(config("pg-codes", "codes_binary", Map.of("embedding.quantization", "binary")),
                 UnaryOperator.identity());
-        Map<String, byte[]> int8 = codes("codes_int8", "int8");
-        Map<String, byte[]> binary = codes("codes_binary", "binary");
+        Map<String, byte[]> int8 = PostgresRows.codes(postgres, "codes_int8", DIMS, "int8");
+        Map<String, byte[]> binary = PostgresRows.codes(postgres, "codes_binary", DIMS, "binary");
         assertThat(int8).hasSize(n);
         assertThat(binary).hasSize(n);
 

@@ -10,12 +10,10 @@ import io.leafembed.job.SqlRun;
 import io.leafembed.job.sql.SqlScript;
 import io.leafembed.postprocess.Quantization;
 import io.leafembed.testutils.LeafShapedModel;
+import io.leafembed.testutils.Vectors;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -162,37 +160,7 @@ class SqlToPostgresITCase {
         SqlRun.execute(tables, SqlScript.parse(text, name), name, System.out).await();
     }
 
-    private static Map<String, float[]> vectors(String table) throws Exception {
-        Map<String, float[]> out = new HashMap<>();
-        try (Connection c = postgres.connect(); Statement s = c.createStatement();
-                ResultSet rows = s.executeQuery("SELECT id, embedding, dims, dtype FROM " + table)) {
-            while (rows.next()) {
-                Float[] boxed = (Float[]) rows.getArray(2).getArray();
-                float[] v = new float[boxed.length];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = boxed[i];
-                }
-                assertThat(rows.getInt(3)).isEqualTo(DIMS);
-                assertThat(rows.getString(4)).isEqualTo("float32");
-                assertThat(out.put(rows.getString(1), v)).as("id %s twice", rows.getString(1)).isNull();
-            }
-        }
-        return out;
-    }
 
-    private static Map<String, byte[]> codes(String table, String dtype) throws Exception {
-        Map<String, byte[]> out = new HashMap<>();
-        try (Connection c = postgres.connect(); Statement s = c.createStatement();
-                ResultSet rows = s.executeQuery("SELECT id, embedding, dims, dtype FROM " + table)) {
-            while (rows.next()) {
-                assertThat(rows.getInt(3)).isEqualTo(DIMS);
-                assertThat(rows.getString(4)).isEqualTo(dtype);
-                assertThat(out.put(rows.getString(1), rows.getBytes(2))).as("id %s twice", rows.getString(1))
-                        .isNull();
-            }
-        }
-        return out;
-    }
 
     /** The library's embeddings of every text, by id, in the given role. */
     private static Map<String, Embedding> library(String role, Quantization quantization) {
@@ -211,26 +179,18 @@ class SqlToPostgresITCase {
         return out;
     }
 
-    private static double maxAbsDiff(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
-    }
 
     @Test
     void mlPredictFillsTheTableWithTheLibrarysVectorsAlsoAfterInjectedFailures() throws Exception {
         postgres.execute("CREATE TABLE vectors_clean" + VECTORS_DDL, "CREATE TABLE vectors_failed" + VECTORS_DDL);
         run("kafka-to-postgres.sql", script("kafka-to-postgres.sql", local("leaf-embed-sql", "vectors_clean",
                 "embeddings")));
-        Map<String, float[]> clean = vectors("vectors_clean");
+        Map<String, float[]> clean = PostgresRows.vectors(postgres, "vectors_clean", DIMS);
         assertThat(clean).hasSize(RECORDS);
         Map<String, Embedding> expected = library("query", Quantization.FLOAT32);
         for (Map.Entry<String, float[]> row : clean.entrySet()) {
             assertThat(row.getValue()).as(row.getKey()).hasSize(DIMS);
-            assertThat(maxAbsDiff(row.getValue(), expected.get(row.getKey()).vector())).as(row.getKey())
+            assertThat(Vectors.maxAbsDiff(row.getValue(), expected.get(row.getKey()).vector())).as(row.getKey())
                     .isLessThan(1e-6);
         }
 
@@ -244,10 +204,10 @@ class SqlToPostgresITCase {
         FailOnceFunction.FAILURES.set(0);
         run("kafka-to-postgres.sql (failing)", text);
         assertThat(FailOnceFunction.FAILURES.get()).isEqualTo(2);
-        Map<String, float[]> replayed = vectors("vectors_failed");
+        Map<String, float[]> replayed = PostgresRows.vectors(postgres, "vectors_failed", DIMS);
         assertThat(replayed).hasSize(RECORDS);
         for (Map.Entry<String, float[]> row : clean.entrySet()) {
-            assertThat(maxAbsDiff(replayed.get(row.getKey()), row.getValue())).as(row.getKey()).isLessThan(1e-6);
+            assertThat(Vectors.maxAbsDiff(replayed.get(row.getKey()), row.getValue())).as(row.getKey()).isLessThan(1e-6);
         }
     }
 
@@ -262,8 +222,8 @@ class SqlToPostgresITCase {
         binaryEdits.put("256, 'int8', CURRENT_TIMESTAMP", "256, 'binary', CURRENT_TIMESTAMP");
         run("kafka-to-postgres-codes.sql (binary)", script("kafka-to-postgres-codes.sql", binaryEdits));
 
-        Map<String, byte[]> int8 = codes("codes_int8", "int8");
-        Map<String, byte[]> binary = codes("codes_binary", "binary");
+        Map<String, byte[]> int8 = PostgresRows.codes(postgres, "codes_int8", DIMS, "int8");
+        Map<String, byte[]> binary = PostgresRows.codes(postgres, "codes_binary", DIMS, "binary");
         assertThat(int8).hasSize(RECORDS);
         assertThat(binary).hasSize(RECORDS);
         Map<String, Embedding> floats = library("document", Quantization.FLOAT32);
