@@ -61,6 +61,12 @@ class FlinkClusterITCase {
      * Runtime in the job jar leaks ~60 MB per submission (FACTS), 180 MB over these three.
      */
     private static final long RSS_GROWTH_LIMIT_MB = 120;
+    /**
+     * Most the TaskManager's committed metaspace may grow from the 2nd to the 5th resubmission: a
+     * cancelled job's classes must be unloaded. A job classloader that stays behind costs ~16 MB
+     * (seen while the Kafka sink's admin clients kept theirs: +50 MB over these three).
+     */
+    private static final long METASPACE_GROWTH_LIMIT_MB = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] TOPICS = {"machine learning on streams", "the weather in the mountains",
             "a recipe for bread", "how transactions commit in Kafka", "checkpoints and savepoints",
@@ -149,6 +155,7 @@ class FlinkClusterITCase {
 
         // 1. cancel and resubmit 5 times into the same TaskManager, from the retained checkpoint
         Map<Integer, Long> rssAfter = new TreeMap<>();
+        Map<Integer, Long> metaspaceAfter = new TreeMap<>();
         for (int i = 1; i <= 5; i++) {
             String checkpoint = cancelAndGetRetainedCheckpoint(rest, jobId);
             produce(PER_STEP);
@@ -157,6 +164,7 @@ class FlinkClusterITCase {
             assertThat(rest.checkpoints(jobId).path("latest").path("restored").path("external_path").asText())
                     .as("resubmission %d restored from", i).isEqualTo(checkpoint);
             rssAfter.put(i, step("resubmission " + i + "/5 (from checkpoint)", jobId, 1, taskManager));
+            metaspaceAfter.put(i, metaspaceMegabytes(taskManager));
         }
         assertThat(taskManager.isAlive()).as("the same TaskManager ran all submissions").isTrue();
         assertThat(mappedCopies(taskManager, "libonnxruntime.so"))
@@ -168,6 +176,11 @@ class FlinkClusterITCase {
                 RSS_GROWTH_LIMIT_MB));
         assertThat(growth).as("TaskManager RSS growth from resubmission 2 to 5 in MB, RSS " + rssAfter)
                 .isLessThan(RSS_GROWTH_LIMIT_MB);
+        long metaspaceGrowth = metaspaceAfter.get(5) - metaspaceAfter.get(2);
+        report.add(String.format("TaskManager metaspace growth from resubmission 2 to 5: %+d MB (limit %d MB)",
+                metaspaceGrowth, METASPACE_GROWTH_LIMIT_MB));
+        assertThat(metaspaceGrowth).as("metaspace growth from resubmission 2 to 5 in MB (cancelled jobs' classes"
+                + " not unloaded), metaspace " + metaspaceAfter).isLessThan(METASPACE_GROWTH_LIMIT_MB);
 
         // 2. SIGKILL the TaskManager while records stream, start a new one
         int before = produced.size();
