@@ -94,8 +94,13 @@ final class KafkaBroker implements AutoCloseable {
 
     /** Everything committed on {@code topic}, read with read_committed until the end offsets. */
     List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+        return readCommitted(bootstrapServers(), topic);
+    }
+
+    /** Everything committed on {@code topic} of the brokers at {@code bootstrapServers} (read_committed). */
+    static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrapServers, String topic) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

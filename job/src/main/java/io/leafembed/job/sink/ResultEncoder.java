@@ -40,6 +40,8 @@ public final class ResultEncoder extends ProcessFunction<EmbedResult, KafkaRecor
     public void open(OpenContext openContext) throws Exception {
         super.open(openContext);
         embedded = getRuntimeContext().getLongCounter(EMBEDDED);
+        // runs beside the results KafkaSink: close what its writer leaves open when the job leaves
+        LeakedAdminClients.closeWhenJobLeaves(getRuntimeContext());
     }
 
     @Override
