@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS embeddings (
 -- int8 / uint8 / binary / ubinary codes are packed bytes: the same shape with a bytea column.
 CREATE TABLE IF NOT EXISTS embedding_codes (
     id         TEXT PRIMARY KEY,
-    codes      BYTEA       NOT NULL,          -- dims bytes (int8, uint8) or dims / 8 (binary, ubinary)
+    embedding  BYTEA       NOT NULL,          -- dims bytes (int8, uint8) or dims / 8 (binary, ubinary)
     model      TEXT        NOT NULL,
     dims       INTEGER     NOT NULL,
     dtype      TEXT        NOT NULL,

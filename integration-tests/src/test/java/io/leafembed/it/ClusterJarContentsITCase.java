@@ -51,8 +51,28 @@ class ClusterJarContentsITCase {
                 "org/apache/flink/connector/kafka/sink/KafkaSink.class",
                 "org/apache/kafka/clients/producer/KafkaProducer.class",
                 "com/fasterxml/jackson/dataformat/yaml/YAMLFactory.class",
+                // sink.type jdbc and Flink SQL: the JDBC connector (not in flink-dist), pgjdbc, the
+                // PostgreSQL dialect and the ML_PREDICT provider with their service files
+                "org/apache/flink/connector/jdbc/core/table/JdbcDynamicTableFactory.class",
+                "org/postgresql/Driver.class",
+                "io/leafembed/job/sink/jdbc/PostgresArrayFactory.class",
+                "io/leafembed/sql/LeafEmbedModelProviderFactory.class",
+                "META-INF/services/org.apache.flink.connector.jdbc.core.database.JdbcFactory",
                 "all-minilm-l6-v2-q.onnx",
                 "all-minilm-l6-v2-q-tokenizer.json");
+    }
+
+    @Test
+    void mergesTheTableFactoryServiceFiles() throws IOException {
+        // one service file per interface, merged: Flink SQL finds the provider and both connectors
+        try (ZipFile zip = new ZipFile(clusterJar().toFile())) {
+            String factories = new String(zip.getInputStream(zip.getEntry(
+                    "META-INF/services/org.apache.flink.table.factories.Factory")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(factories).contains("io.leafembed.sql.LeafEmbedModelProviderFactory",
+                    "org.apache.flink.streaming.connectors.kafka.table.KafkaDynamicTableFactory",
+                    "org.apache.flink.connector.jdbc.core.table.JdbcDynamicTableFactory");
+        }
     }
 
     @Test
@@ -66,13 +86,14 @@ class ClusterJarContentsITCase {
         for (String prefix : forbidden) {
             assertThat(names).as("entries under " + prefix).noneMatch(n -> n.startsWith(prefix));
         }
-        // the only Flink classes are the Kafka connector's (it is not part of Flink's distribution;
+        // the only Flink classes are the Kafka and JDBC connectors' (not part of Flink's distribution;
         // its jar also carries one deserialization schema under streaming/util)
         assertThat(names.stream().filter(n -> n.startsWith("org/apache/flink/") && n.endsWith(".class"))
                 .filter(n -> !n.startsWith("org/apache/flink/connector/kafka/")
+                        && !n.startsWith("org/apache/flink/connector/jdbc/")
                         && !n.startsWith("org/apache/flink/streaming/connectors/kafka/")
                         && !n.equals("org/apache/flink/streaming/util/serialization/JSONKeyValueDeserializationSchema.class")))
-                .as("Flink classes that are not the Kafka connector's").isEmpty();
+                .as("Flink classes that are not the Kafka or JDBC connector's").isEmpty();
         assertThat(Files.size(clusterJar()) / 1_000_000).as("cluster jar size in MB").isLessThan(50);
     }
 
