@@ -38,10 +38,14 @@ class MicroBatcherTest {
     @Test
     void eachFutureGetsItsOwnTextsVectorInFewModelRuns() throws Exception {
         AtomicInteger runs = new AtomicInteger();
+        AtomicInteger embedded = new AtomicInteger();
         List<CompletableFuture<Embedder.Outcome>> futures = new ArrayList<>();
         List<String> texts = new ArrayList<>();
         try (MicroBatcher batcher = new MicroBatcher(embedder, new BatchingOptions(64, 10_000),
-                (n, real, computed, nanos) -> runs.incrementAndGet(), "test batcher")) {
+                (n, real, computed, nanos) -> {
+                    runs.incrementAndGet();
+                    embedded.addAndGet(n);
+                }, "test batcher")) {
             for (int i = 0; i < 64; i++) {
                 String text = "text number " + i + " " + "word ".repeat(i % 13);
                 texts.add(text);
@@ -56,7 +60,10 @@ class MicroBatcherTest {
             float[] alone = embedder.embed(TextInput.document(texts.get(i))).vector();
             assertThat(Vectors.maxAbsDiff(outcome.embedding().vector(), alone)).as("text %d", i).isLessThan(1e-5);
         }
-        assertThat(runs.get()).isEqualTo(2); // 64 texts in batches of 32
+        // one window of 64, cut by the padded-cost planner into a few batches of similar lengths
+        // (13 distinct lengths here), not one model run per text
+        assertThat(embedded.get()).isEqualTo(64);
+        assertThat(runs.get()).isBetween(1, 8);
     }
 
     @Test
