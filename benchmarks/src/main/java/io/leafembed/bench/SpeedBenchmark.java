@@ -4,6 +4,7 @@ import io.leafembed.batching.BatchListener;
 import io.leafembed.batching.BatchPlanner;
 import io.leafembed.embed.Embedder;
 import io.leafembed.embed.TextInput;
+import io.leafembed.function.BatchingOptions;
 import io.leafembed.testutils.LeafShapedModel;
 import ai.onnxruntime.OrtSession;
 import io.leafembed.tokenize.TextTokenizer;
@@ -26,9 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * model files and the same cores, printed as one table and written to {@code
  * benchmarks/target/report.md} (plus {@code report.png}). Contenders, per model:
  * (a) raw ONNX Runtime on pre-tokenized, length-sorted batches (the ceiling; best of a small sweep
- * of batch size and threads), (b) the library ({@code Embedder.embed} in calls of 256 texts), (c)
- * the Flink operator on a MiniCluster, (d) the job jar in local mode on a file, (e) LangChain4j's
- * {@code embedAll}, (f) transformers.js at batch 1 and 32. Rounds alternate the contenders (their
+ * of batch size and threads; also one text per run, the best a one-at-a-time loop can do), (b)
+ * the library ({@code Embedder.embed} in calls of 1,024 texts, the operator's default window, and
+ * of 256), (c) the Flink operator on a MiniCluster (default batching, and without the latency
+ * budget), (d) the job jar in local mode on a file, (e) LangChain4j's {@code embedAll}, (f)
+ * transformers.js at batch 1 and 32. Rounds alternate the contenders (their
  * order rotates each round) so that a busy machine slows all of them alike; each row is the median
  * over rounds. Then single-query latency through the library and the padding each batch plan gives
  * on the corpus's real token counts.
@@ -221,6 +224,12 @@ public final class SpeedBenchmark {
                     list.add(() -> timedRaw("(a) raw ORT, padded-cost plan, " + t + " thr", model, raw, tokenized,
                             realTokens, plan, "whole corpus, this planner, up to 64 texts"));
                 }
+                if (t == threads) {
+                    // what a loop of one text per run (LangChain4j's embedAll) can reach at best
+                    List<int[]> plan = RawOrtCeiling.fixedPlan(tokenized, 1, false);
+                    list.add(() -> timedRaw("raw ORT, one text per run, " + t + " thr", model, raw, tokenized,
+                            realTokens, plan, "no padding, no batching"));
+                }
                 if (!settings.quick() && t == threads) {
                     List<int[]> plan = RawOrtCeiling.fixedPlan(tokenized, 32, false);
                     list.add(() -> timedRaw("raw ORT, arrival order, batch 32, " + t + " thr", model, raw, tokenized,
@@ -232,13 +241,21 @@ public final class SpeedBenchmark {
             Embedder embedder = Embedder.open(model.options(threads).build());
             open.add(embedder);
             embedder.embed(documents(texts.subList(0, 64)));
+            // calls of 1,024 texts: the operator's default window; 256 shows what a smaller window costs
+            list.add(() -> library(model, embedder, texts, 1024));
             list.add(() -> library(model, embedder, texts, 256));
         }
         if (settings.runs("c")) {
-            list.add(() -> OperatorOnMiniCluster.run(model, texts, threads));
+            list.add(() -> OperatorOnMiniCluster.run(model, texts, threads, BatchingOptions.defaults(),
+                    "(c) Flink operator, MiniCluster"));
+            // the latency budget (1 s) caps a window at what the model embeds in a second; without it
+            // windows close at 1,024 records (or the end of input): the throughput the budget costs
+            list.add(() -> OperatorOnMiniCluster.run(model, texts, threads, new BatchingOptions(1024, 50, 0),
+                    "(c) Flink operator, no latency budget"));
         }
         if (jobJar != null) {
-            list.add(() -> LocalJobRun.run(jobJar, model, texts, realTokens, threads, work));
+            int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
+            list.add(() -> LocalJobRun.run(jobJar, model, texts, lengths, threads, work));
         }
         if (settings.runs("e") && !model.hasDense()) {
             LangChain4jRun lc4j = new LangChain4jRun(model);
@@ -276,7 +293,8 @@ public final class SpeedBenchmark {
             embedder.embed(documents(texts.subList(i, Math.min(texts.size(), i + call))), listener);
         }
         long wall = System.nanoTime() - start;
-        return new Measurement("(b) library, Embedder.embed", model.name(), texts.size(), real.get(), computed.get(),
+        String name = "(b) library, Embedder.embed" + (call == 1024 ? "" : ", calls of " + call);
+        return new Measurement(name, model.name(), texts.size(), real.get(), computed.get(),
                 wall, CpuClock.processCpuNanos() - cpu, "calls of " + call + " texts, tokenization included");
     }
 

@@ -478,22 +478,26 @@ public final class Embedder implements AutoCloseable {
      */
     public List<Embedding> embedBatch(TokenBatch batch, List<String> roles) {
         faults.beforeModelRun(batch);
-        EncoderOutput output = encoder.encode(batch);
+        EncoderOutput output = encoder.encode(batch); // valid until the next encode: read it now
+        float[][] vectors = new float[batch.size()][];
+        for (int b = 0; b < batch.size(); b++) {
+            vectors[b] = output.pooled() ? output.sentence(b) : pool(output, batch, b, roles.get(b));
+        }
+        if (!output.pooled()) {
+            for (DenseLayer dense : denseLayers) {
+                vectors = dense.applyAll(vectors);
+            }
+        }
         List<Embedding> out = new ArrayList<>(batch.size());
         for (int b = 0; b < batch.size(); b++) {
-            float[] vector = output.pooled() ? output.sentence(b) : poolAndProject(output, batch, b, roles.get(b));
-            out.add(finish(vector, batch.text(b), roles.get(b)));
+            out.add(finish(vectors[b], batch.text(b), roles.get(b)));
         }
         return out;
     }
 
-    private float[] poolAndProject(EncoderOutput output, TokenBatch batch, int b, String role) {
+    private float[] pool(EncoderOutput output, TokenBatch batch, int b, String role) {
         int from = poolingIncludesPrompt ? 0 : promptTokens(role, batch.length(b));
-        float[] vector = Pooler.pool(pooling, output.values(), b, output.seq(), output.hidden(), from, batch.length(b));
-        for (DenseLayer dense : denseLayers) {
-            vector = dense.apply(vector);
-        }
-        return vector;
+        return Pooler.pool(pooling, output.values(), b, output.seq(), output.hidden(), from, batch.length(b));
     }
 
     /**

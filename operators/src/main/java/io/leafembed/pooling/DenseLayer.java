@@ -47,18 +47,45 @@ public final class DenseLayer implements Serializable {
 
     /** Projects {@code x} ({@code in} values) to a new array of {@code out} values. */
     public float[] apply(float[] x) {
-        if (x.length != in) {
-            throw new IllegalArgumentException("Dense layer expects " + in + " inputs, got " + x.length);
+        return applyAll(new float[][] {x})[0];
+    }
+
+    /**
+     * Projects every vector of {@code xs} ({@code in} values each); row {@code b} of the result
+     * is {@code apply(xs[b])}. A batch goes weight row by weight row, so each row is read from
+     * memory once per batch rather than once per vector: mdbr-leaf-mt's 1024 x 384 weights (1.5
+     * MB) do not stay in a core's L2 cache. Sums are in double precision, in four interleaved
+     * partial sums that the CPU can add in parallel (one running sum waits on every addition).
+     */
+    public float[][] applyAll(float[][] xs) {
+        for (float[] x : xs) {
+            if (x.length != in) {
+                throw new IllegalArgumentException("Dense layer expects " + in + " inputs, got " + x.length);
+            }
         }
-        float[] y = new float[out];
+        float[][] ys = new float[xs.length][out];
         for (int o = 0; o < out; o++) {
             int row = o * in;
-            double sum = bias == null ? 0 : bias[o];
-            for (int i = 0; i < in; i++) {
-                sum += (double) weight[row + i] * x[i];
+            double start = bias == null ? 0 : bias[o];
+            for (int b = 0; b < xs.length; b++) {
+                float[] x = xs[b];
+                double s0 = start;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                int i = 0;
+                for (; i + 3 < in; i += 4) {
+                    s0 += (double) weight[row + i] * x[i];
+                    s1 += (double) weight[row + i + 1] * x[i + 1];
+                    s2 += (double) weight[row + i + 2] * x[i + 2];
+                    s3 += (double) weight[row + i + 3] * x[i + 3];
+                }
+                for (; i < in; i++) {
+                    s0 += (double) weight[row + i] * x[i];
+                }
+                ys[b][o] = activation.apply((float) ((s0 + s1) + (s2 + s3)));
             }
-            y[o] = activation.apply((float) sum);
         }
-        return y;
+        return ys;
     }
 }
