@@ -50,7 +50,9 @@ import java.util.Set;
  * <p>One Embedder holds one ONNX Runtime session and one tokenizer; it is meant for one thread at
  * a time (a Flink slot). Memory: the model's weights (90 MB fp32 or 23 MB int8 for
  * all-MiniLM-L6-v2 and mdbr-leaf-mt) plus ONNX Runtime's arena, which grows with the largest
- * batch ({@code maxBatchTokens x hidden x layers} activations, tens of MB).
+ * batch ({@code maxBatchTokens x hidden x layers} activations, tens of MB), plus direct buffers
+ * for the model's inputs and output (at most {@code maxBatchTokens x hidden} floats, 25 MB at the
+ * defaults).
  */
 public final class Embedder implements AutoCloseable {
 

@@ -246,6 +246,11 @@ public final class OnnxEncoder implements AutoCloseable {
 
     @Override
     public void close() {
+        // the buffers are freed when collected: drop them now, whoever still holds the encoder
+        ids = null;
+        mask = null;
+        typeIds = null;
+        output = null;
         try {
             session.close();
         } catch (OrtException e) {
