@@ -222,4 +222,60 @@ class PostgresSqlITCase {
         assertThat(parse.exitCode()).as(parse.stderr()).isEqualTo(2);
         assertThat(parse.stderr()).contains("broken.sql line 2").contains("CREATE TABLE oops");
     }
+
+    /**
+     * An embedded run checks, before it submits the job, what the script's tables and models
+     * point at: without it a wrong broker address waits forever and a missing model directory
+     * fails only in a task. Each refusal exits 2 naming the file, the CREATE statement's line and
+     * the option.
+     */
+    @Test
+    void javaJarChecksBrokersDatabaseAndModelBeforeSubmitting(@TempDir Path dir) throws Exception {
+        int closed = FreePorts.next(); // nothing listens there
+        Path exampleScript = JobJar.repoRoot().resolve("config/sql/kafka-to-postgres.sql");
+        Path kafka = dir.resolve("kafka.sql");
+        Files.writeString(kafka, Files.readString(exampleScript).replace("localhost:9092", "127.0.0.1:" + closed));
+        JobJar.Run noBroker = JobJar.run(null, "--sql", kafka.toString(), "--runtime.checkpoint-dir",
+                dir.resolve("cp1").toString(), "--kafka.startup-check-timeout-ms", "2000");
+        assertThat(noBroker.exitCode()).as(noBroker.stderr()).isEqualTo(2);
+        int textsLine = lineOf(kafka, "CREATE TABLE texts");
+        assertThat(noBroker.stderr()).contains("kafka.sql line " + textsLine + ": table texts")
+                .contains("'properties.bootstrap.servers' (127.0.0.1:" + closed + ") did not answer within 2000 ms");
+
+        Path jdbc = dir.resolve("jdbc.sql");
+        Files.writeString(jdbc, String.join("\n",
+                "CREATE TABLE numbers (n BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '5');",
+                "CREATE TABLE sink_table (n BIGINT, PRIMARY KEY (n) NOT ENFORCED) WITH ('connector' = 'jdbc',",
+                "  'url' = 'jdbc:postgresql://127.0.0.1:" + closed + "/postgres', 'table-name' = 't', " + credentials() + ");",
+                "INSERT INTO sink_table SELECT n FROM numbers;", ""), StandardCharsets.UTF_8);
+        JobJar.Run noDatabase = JobJar.run(null, "--sql", jdbc.toString(), "--runtime.checkpoint-dir",
+                dir.resolve("cp2").toString());
+        assertThat(noDatabase.exitCode()).as(noDatabase.stderr()).isEqualTo(2);
+        assertThat(noDatabase.stderr()).contains("jdbc.sql line 2: table sink_table: 'url'")
+                .contains("refuses a connection");
+
+        Path model = dir.resolve("model.sql");
+        Path missing = dir.resolve("no-such-model");
+        Files.writeString(model, String.join("\n",
+                "CREATE TABLE texts (id STRING, text STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '5');",
+                "CREATE TABLE vectors (id STRING, embedding ARRAY<FLOAT>) WITH ('connector' = 'blackhole');",
+                "CREATE MODEL leaf INPUT (text STRING) OUTPUT (embedding ARRAY<FLOAT>)",
+                "  WITH ('provider' = 'leaf-embed', 'model.dir' = '" + missing + "');",
+                "INSERT INTO vectors SELECT id, embedding FROM ML_PREDICT(TABLE texts, MODEL leaf, DESCRIPTOR(text));",
+                ""), StandardCharsets.UTF_8);
+        JobJar.Run noModel = JobJar.run(null, "--sql", model.toString(), "--runtime.checkpoint-dir",
+                dir.resolve("cp3").toString());
+        assertThat(noModel.exitCode()).as(noModel.stderr()).isEqualTo(2);
+        assertThat(noModel.stderr()).contains("model.sql line 3: model leaf cannot be used").contains(missing.toString());
+    }
+
+    private static int lineOf(Path file, String text) throws java.io.IOException {
+        java.util.List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError(text + " not in " + file);
+    }
 }

@@ -256,7 +256,8 @@ public final class KafkaPreflight {
         }
     }
 
-    private static String rootMessage(Throwable e) {
+    /** The innermost cause, as {@code Type: message}. */
+    static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

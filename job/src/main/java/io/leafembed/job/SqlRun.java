@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -25,6 +26,8 @@ import org.apache.flink.table.api.TableException;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.api.internal.TableEnvironmentInternal;
+import org.apache.flink.table.catalog.CatalogManager;
 
 /**
  * {@code --sql FILE}: runs a user's Flink SQL script in a StreamTableEnvironment, with the job's
@@ -77,7 +80,10 @@ public final class SqlRun {
         }
         StreamTableEnvironment tables = StreamTableEnvironment.create(env);
         System.err.println("leaf-embed: running " + script + " (" + statements.size() + " statements)");
-        TableResult result = execute(tables, statements, script.toString(), System.out);
+        // embedded: check brokers, databases and models first (a cluster's JobManager must not)
+        SqlPreflight preflight = embedded ? new SqlPreflight(script.toString(),
+                config.get(JobOptions.KAFKA_STARTUP_CHECK_TIMEOUT_MS), System.err) : null;
+        TableResult result = execute(tables, statements, script.toString(), System.out, preflight);
         if (!embedded) {
             return ExitCodes.DONE; // submitted: the cluster runs the job
         }
@@ -106,6 +112,13 @@ public final class SqlRun {
      */
     public static TableResult execute(StreamTableEnvironment tables, List<SqlScript.Statement> statements, String source,
             PrintStream out) {
+        return execute(tables, statements, source, out, null);
+    }
+
+    /** As {@link #execute(StreamTableEnvironment, List, String, PrintStream)}, with {@code preflight} (or null) run before submitting. */
+    static TableResult execute(StreamTableEnvironment tables, List<SqlScript.Statement> statements, String source,
+            PrintStream out, SqlPreflight preflight) {
+        CatalogManager catalog = ((TableEnvironmentInternal) tables).getCatalogManager();
         List<SqlScript.Statement> inserts = new ArrayList<>();
         for (SqlScript.Statement s : statements) {
             switch (s.kind()) {
@@ -132,9 +145,13 @@ public final class SqlRun {
                             + " nowhere to go (write INSERT INTO <table> SELECT ...)", null);
                 default:
                     try {
+                        Set<String> before = preflight == null ? null : preflight.snapshot(catalog);
                         TableResult result = tables.executeSql(s.sql());
                         if (result.getResultKind() == ResultKind.SUCCESS_WITH_CONTENT) {
                             result.print();
+                        }
+                        if (preflight != null) {
+                            preflight.recordCreated(catalog, before, s.line());
                         }
                     } catch (ValidationException | SqlParserException | TableException e) {
                         throw refused(source, s, message(e), e);
@@ -151,6 +168,9 @@ public final class SqlRun {
             } catch (ValidationException | SqlParserException | TableException e) {
                 throw refused(source, insert, message(e), e);
             }
+        }
+        if (preflight != null) {
+            preflight.check(catalog, tables.getConfig().getConfiguration());
         }
         try {
             return set.execute();

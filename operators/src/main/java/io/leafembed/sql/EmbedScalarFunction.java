@@ -96,8 +96,12 @@ public abstract class EmbedScalarFunction extends AsyncScalarFunction implements
         return withSettings(read.withWindowAtMost(inFlight));
     }
 
-    /** The {@code leaf-embed.*} keys of the session, checked: unknown keys are refused by name. */
-    static EmbeddingSettings settingsFrom(ReadableConfig session) {
+    /**
+     * The {@code leaf-embed.*} keys of the session, checked: unknown keys are refused by name.
+     *
+     * @throws org.apache.flink.table.api.ValidationException naming the key that breaks a rule
+     */
+    public static EmbeddingSettings settingsFrom(ReadableConfig session) {
         Map<String, String> own = new HashMap<>();
         session.toMap().forEach((key, value) -> {
             if (key.startsWith(LeafEmbedOptions.FUNCTION_PREFIX)) {

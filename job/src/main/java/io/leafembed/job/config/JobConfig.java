@@ -204,14 +204,15 @@ public final class JobConfig implements Serializable {
      */
     private void validateSqlScript() {
         java.util.Set<ConfigKey<?>> applicable = java.util.Set.of(JobOptions.SQL_FILE, JobOptions.RUNTIME_PARALLELISM,
-                JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS, JobOptions.RUNTIME_CHECKPOINT_DIR);
+                JobOptions.RUNTIME_CHECKPOINT_INTERVAL_MS, JobOptions.RUNTIME_CHECKPOINT_DIR,
+                JobOptions.KAFKA_STARTUP_CHECK_TIMEOUT_MS); // the wait of the script's broker and database checks
         for (ConfigKey<?> key : JobOptions.ALL) {
             if (isSet(key) && !applicable.contains(key)) {
                 throw new ConfigException("'" + key.name() + "' does not apply to a SQL script (--sql): the script"
                         + " declares its tables and model itself (e.g. CREATE MODEL ... WITH ('provider' = 'leaf-embed',"
                         + " '" + (key.name().startsWith("kafka.") || key.name().startsWith("sink.") ? "model.dir"
                                 : key.name()) + "' = ...)); only runtime.parallelism, runtime.checkpoint-interval-ms,"
-                        + " runtime.checkpoint-dir and flink.* apply");
+                        + " runtime.checkpoint-dir, kafka.startup-check-timeout-ms and flink.* apply");
             }
         }
         if (!kafkaProperties.isEmpty()) {

@@ -199,7 +199,8 @@ public final class JobOptions {
             "kafka.startup-check-timeout-ms", 10_000, 0, 600_000,
             "Before the job starts, check within this time that the brokers answer, the input topics exist,"
                     + " the output topics exist or can be created and the transaction timeout is allowed"
-                    + " (exit 2 naming the key otherwise); 0 skips the check.");
+                    + " (exit 2 naming the key otherwise); with --sql, the wait for each Kafka table's brokers and"
+                    + " each JDBC table's database. 0 skips the check.");
 
     // ---- results sink (Kafka topic or PostgreSQL table)
     public static final ConfigKey<String> SINK_TYPE = ConfigKey.choice("sink.type", "kafka",
