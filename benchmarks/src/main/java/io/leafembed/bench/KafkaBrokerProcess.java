@@ -2,6 +2,8 @@ package io.leafembed.bench;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +14,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The Kafka broker the Kafka contender writes to and reads from: Kafka 4.2 as one combined KRaft
@@ -72,7 +81,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
                 properties.toString()), dir, "broker.log", Map.of());
         KafkaBrokerProcess started = new KafkaBrokerProcess(broker, "127.0.0.1:" + port, dir);
         try {
-            started.awaitReady(120);
+            started.awaitReady(port, 120);
+            started.createInternalTopics();
         } catch (Exception e) {
             IllegalStateException failure = broker.failure("did not answer in 120 s");
             started.close();
@@ -88,13 +98,14 @@ final class KafkaBrokerProcess implements AutoCloseable {
         return command;
     }
 
-    private void awaitReady(int seconds) throws Exception {
+    private void awaitReady(int port, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the broker exited");
             }
-            try (Admin admin = admin()) {
+            try (Socket probe = new Socket("127.0.0.1", port); Admin admin = admin()) {
+                // the plain connect first: an admin client logs a warning for every refused attempt
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                 return;
             } catch (Exception e) {
@@ -103,6 +114,32 @@ final class KafkaBrokerProcess implements AutoCloseable {
                 }
                 Thread.sleep(500);
             }
+        }
+    }
+
+    /**
+     * Makes the broker create its offsets and transaction-state topics now (one committed offset,
+     * one committed transaction), so that the first timed job does not wait for them: on a fresh
+     * broker the first offset commit finds no coordinator for a few seconds.
+     */
+    private void createInternalTopics() throws Exception {
+        createTopics("broker-warm-up");
+        Map<String, Object> common = Map.of("bootstrap.servers", bootstrapServers);
+        Map<String, Object> transactional = new java.util.HashMap<>(common);
+        transactional.put("transactional.id", "broker-warm-up");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(transactional, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("broker-warm-up", new byte[0]));
+            producer.commitTransaction();
+        }
+        Map<String, Object> grouped = new java.util.HashMap<>(common);
+        grouped.put("group.id", "broker-warm-up");
+        TopicPartition partition = new TopicPartition("broker-warm-up", 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(grouped, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(1)), Duration.ofSeconds(60));
         }
     }
 

@@ -33,10 +33,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * ids, up to at least 2,000 records with {@code --quick} and 6,000 otherwise, so that the job runs
  * several windows: under a backlog a window holds about one second of work), then the job starts
  * with the default checkpoint interval (10 s). A {@code read_uncommitted} consumer in this JVM
- * follows the output topic; the rate is the records that appeared after the first poll that
- * returned any, over the time from that poll to the one that returned the last (the job process's
- * CPU time over the same span gives the cores used). That leaves out JVM and MiniCluster
- * start-up, the model load and the first model batch, and needs one job start instead of two
+ * follows the output topic; the rate is the records that appeared after the poll that brought the
+ * count to a tenth of them, over the time from that poll to the one that returned the last (the job
+ * process's CPU time over the same span gives the cores used). That leaves out JVM and MiniCluster
+ * start-up, the model load and the first window (about 200 records: the operator assumes 5 ms a
+ * record until it has measured one), and needs one job start instead of two
  * (running a small and a full corpus and subtracting would double the start-ups, each several
  * seconds of noise on a busy machine). {@code read_uncommitted} sees results when the job's
  * producer sends them, not at the checkpoints that commit them, so the span measures the job's
@@ -50,7 +51,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * measured, for 10 s ({@code --quick}) or 30 s. Per record: from just before the producer's {@code
  * send} to the first poll that returns the result, once for a {@code read_uncommitted} consumer
  * (batching wait, model and Kafka) and once for a {@code read_committed} one (plus the wait for
- * the checkpoint that commits it); p50 and p99 of each, with the cores the job used meanwhile.
+ * the checkpoint that commits it); p50 and p99 of each, with the cores the job used meanwhile, and
+ * the read_uncommitted p50 of the first and the last third of the records: if the last is much
+ * larger, the job did not keep up at that rate (a backlog grew) and the figures are no steady state.
  * Consumers poll with {@code fetch.max.wait.ms} 20, so a visibility time is late by little.
  */
 final class KafkaJobRun implements AutoCloseable {
@@ -124,7 +127,7 @@ final class KafkaJobRun implements AutoCloseable {
             }
         }
         Path config = writeConfig(dir, m.model(), run, null);
-        Span span = new Span();
+        Span span = new Span(records / 10);
         long started = System.nanoTime();
         try (BackgroundProcess job = BackgroundProcess.start("the Kafka job", command(config), dir, "job.log",
                 environment());
@@ -147,13 +150,14 @@ final class KafkaJobRun implements AutoCloseable {
         }
         return new Measurement(NAME, m.model().name(), measured, m.realTokens() * copies * measured / records, 0,
                 span.lastNanos - span.firstNanos, span.lastCpu - span.firstCpu,
-                String.format(Locale.ROOT, "read_uncommitted, results after the first ones (%d of %d records,"
-                        + " corpus x%d); first result %.1f s after start; every id once (read_committed)", measured,
+                String.format(Locale.ROOT, "read_uncommitted, results after the first tenth (%d of %d records,"
+                        + " corpus x%d, from %.1f s after the start); every id once (read_committed)", measured,
                         records, copies, (span.firstNanos - started) / 1e9));
     }
 
-    /** The time and job CPU when the first results appeared and when the count last grew. */
+    /** The time and job CPU when the first tenth of the results had appeared and when the count last grew. */
     private static final class Span {
+        private final int skip;
         int firstCount = -1;
         long firstNanos;
         long firstCpu;
@@ -161,8 +165,12 @@ final class KafkaJobRun implements AutoCloseable {
         long lastNanos;
         long lastCpu;
 
+        Span(int skip) {
+            this.skip = Math.max(1, skip);
+        }
+
         void observe(int count, BackgroundProcess job) {
-            if (firstCount < 0 && count > 0) {
+            if (firstCount < 0 && count >= skip) {
                 firstCount = count;
                 firstNanos = System.nanoTime();
                 firstCpu = job.cpuNanos();
@@ -285,16 +293,15 @@ final class KafkaJobRun implements AutoCloseable {
                 toVisible[i] = visible.firstSeen(ids.get(i)) - sentNanos[i];
                 toCommitted[i] = committed.firstSeen(ids.get(i)) - sentNanos[i];
             }
-            int third = records / 3;
-            System.out.printf(Locale.ROOT, "kafka latency %s: read_uncommitted p50 by third of the paced span %.1f /"
-                    + " %.1f / %.1f ms%n", m.model().name(),
-                    percentile(java.util.Arrays.copyOfRange(toVisible, 0, Math.max(1, third)), 0.5),
-                    percentile(java.util.Arrays.copyOfRange(toVisible, third, Math.max(third + 1, 2 * third)), 0.5),
-                    percentile(java.util.Arrays.copyOfRange(toVisible, 2 * third, records), 0.5));
-            job.logLines("leaf-embed").forEach(System.out::println);
-            return String.format(Locale.ROOT, "| %s | %.1f (half of %.1f) | %d in %.1f s | %.1f | %.1f | %.1f | %.1f |"
-                    + " %.2f |", m.model().name(), rate, 2 * rate, records, paced / 1e9, percentile(toVisible, 0.50),
-                    percentile(toVisible, 0.99), percentile(toCommitted, 0.50), percentile(toCommitted, 0.99), cores);
+            // a job that does not keep up shows a growing backlog: the last third waits longer than the first
+            int third = Math.max(1, records / 3);
+            double firstThird = percentile(java.util.Arrays.copyOfRange(toVisible, 0, third), 0.5);
+            double lastThird = percentile(java.util.Arrays.copyOfRange(toVisible, records - third, records), 0.5);
+            job.logLines("leaf-embed: ").forEach(l -> System.out.println("  kafka job, " + m.model().name() + ": " + l));
+            return String.format(Locale.ROOT, "| %s | %.1f (half of %.1f) | %d in %.1f s | %.1f | %.1f | %.0f / %.0f |"
+                    + " %.1f | %.1f | %.2f |", m.model().name(), rate, 2 * rate, records, paced / 1e9,
+                    percentile(toVisible, 0.50), percentile(toVisible, 0.99), firstThird, lastThird,
+                    percentile(toCommitted, 0.50), percentile(toCommitted, 0.99), cores);
         } finally {
             KafkaBrokerProcess.deleteTree(dir); // the job has stopped; a failure's log tail is in its exception
         }
@@ -302,8 +309,8 @@ final class KafkaJobRun implements AutoCloseable {
 
     /** The header of the table {@link #latencies} fills. */
     static String latencyHeader() {
-        return "| model | records/s produced | records | to read_uncommitted p50 ms | p99 ms | to read_committed"
-                + " p50 ms | p99 ms | CPU cores used |\n|---|---|---|---|---|---|---|---|";
+        return "| model | records/s produced | records | to read_uncommitted p50 ms | p99 ms | p50 first / last third"
+                + " | to read_committed p50 ms | p99 ms | CPU cores used |\n|---|---|---|---|---|---|---|---|---|";
     }
 
     private static double percentile(long[] nanos, double p) {
