@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The benchmark's markdown report: the headline table per model, the (a) sweep, latency, padding. */
+/** The benchmark's markdown report: the headline table per model, the (a) sweep, latencies, padding. */
 final class Report {
 
     /** One headline row: a contender's median run and its ratio to the ceiling (a). */
@@ -19,6 +19,7 @@ final class Report {
 
     private final List<Measurement> results;
     private final List<String> latency;
+    private final List<String> kafkaLatency;
     private final List<String> padding;
     private final ZonedDateTime started;
     private final double loadBefore;
@@ -28,11 +29,12 @@ final class Report {
     private final long tokens;
     private final int[] lengths;
 
-    Report(List<Measurement> results, List<String> latency, List<String> padding,
+    Report(List<Measurement> results, List<String> latency, List<String> kafkaLatency, List<String> padding,
             ZonedDateTime started, double loadBefore, double loadAfter, SpeedBenchmark.Settings settings, int texts,
             long tokens, int[] lengths) {
         this.results = results;
         this.latency = latency;
+        this.kafkaLatency = kafkaLatency;
         this.padding = padding;
         this.started = started;
         this.loadBefore = loadBefore;
@@ -120,6 +122,13 @@ final class Report {
             md.append("\nSingle query at batch 1 through the library (`Embedder.embed(TextInput.query(q))`,"
                     + " tokenization included):\n\n| model | queries | mean tokens | p50 ms | p99 ms |\n|---|---|---|---|---|\n");
             latency.forEach(l -> md.append(l).append('\n'));
+        }
+        if (!kafkaLatency.isEmpty()) {
+            md.append("\nPer record through the Kafka job (java -jar, exactly-once, checkpoint every 1 s instead of the"
+                    + " default 10 s) at half the median throughput it reached above; from the producer's send to the"
+                    + " first poll that returns the result (see KafkaJobRun):\n\n").append(KafkaJobRun.latencyHeader())
+                    .append('\n');
+            kafkaLatency.forEach(l -> md.append(l).append('\n'));
         }
         md.append("\nComputed token positions over real tokens on this corpus, by batch plan (no model runs):\n\n");
         padding.forEach(l -> md.append(l).append('\n'));

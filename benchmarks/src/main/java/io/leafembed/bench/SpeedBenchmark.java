@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * of batch size and threads; also one text per run, the best a one-at-a-time loop can do), (b)
  * the library ({@code Embedder.embed} in calls of 1,024 texts, the operator's default window, and
  * of 256), (c) the Flink operator on a MiniCluster (default batching, and without the latency
- * budget), (d) the job jar in local mode on a file, (e) LangChain4j's {@code embedAll}, (f)
+ * budget), (d) the job jar in local mode on a file and (letter k) Kafka -> Kafka exactly-once
+ * against a broker process (see KafkaJobRun), (e) LangChain4j's {@code embedAll}, (f)
  * transformers.js at batch 1 and 32. Rounds alternate the contenders (their
  * order rotates each round) so that a busy machine slows all of them alike; each row is the median
  * over rounds. Then single-query latency through the library and the padding each batch plan gives
@@ -39,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Run from the repository root after {@code mvn -B -ntp -q package -DskipTests}: {@code java -jar
  * benchmarks/target/leaf-embed-benchmarks.jar --quick} (about 2 minutes) or without {@code --quick}.
  * Options: {@code --texts N}, {@code --rounds N}, {@code --threads N}, {@code --corpus FILE}, {@code
- * --skip a,b,c,d,e,f,leaf,int8}; {@code --tuning} runs instead the raw ceiling with ONNX Runtime
+ * --skip a,b,c,d,k,e,f,leaf,int8}; {@code --tuning} runs instead the raw ceiling with ONNX Runtime
  * session variants (thread spinning on/off x graph optimization all/extended/basic), interleaved.
  */
 public final class SpeedBenchmark {
@@ -48,6 +49,7 @@ public final class SpeedBenchmark {
     private final Path repo;
     private final Path work;
     private final List<Measurement> results = new ArrayList<>();
+    private KafkaJobRun kafka; // contender (d) on Kafka, null when skipped
 
     private SpeedBenchmark(Settings settings, Path repo) {
         this.settings = settings;
@@ -75,7 +77,7 @@ public final class SpeedBenchmark {
                     case "--corpus" -> corpus = Path.of(args[++i]);
                     case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --quick,"
-                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,e,f,leaf,int8, --tuning");
+                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,k,e,f,leaf,int8, --tuning");
                 }
             }
             if (texts < 128) {
@@ -95,7 +97,12 @@ public final class SpeedBenchmark {
         if (!Files.isDirectory(repo.resolve("benchmarks"))) {
             repo = repo.getParent();
         }
-        new SpeedBenchmark(settings, repo).run();
+        try {
+            new SpeedBenchmark(settings, repo).run();
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1); // runs the shutdown hooks that stop the Kafka broker
+        }
         System.exit(0); // Flink and ONNX Runtime leave non-daemon threads behind
     }
 
@@ -142,6 +149,12 @@ public final class SpeedBenchmark {
 
         Map<BenchModel, List<Contender>> contenders = new LinkedHashMap<>();
         List<AutoCloseable> open = new ArrayList<>();
+        if (settings.runs("k") && !settings.tuning()) {
+            kafka = KafkaJobRun.start(repo, jobJar, work, settings.threads(), settings.quick()).orElse(null);
+            if (kafka != null) {
+                open.add(kafka);
+            }
+        }
         for (BenchModel model : benchModels) {
             contenders.put(model, contenders(model, texts, tokenized, realTokens, js, job ? jobJar : null, open));
         }
@@ -163,10 +176,11 @@ public final class SpeedBenchmark {
                 latency.add(latency(model, texts));
             }
         }
+        List<String> kafkaLatency = kafka != null ? kafka.latencies() : List.of();
         for (AutoCloseable c : open) {
             c.close();
         }
-        Report report = new Report(results, latency, PlannerReplay.table(lengths), started, loadBefore,
+        Report report = new Report(results, latency, kafkaLatency, PlannerReplay.table(lengths), started, loadBefore,
                 CpuClock.loadAverage(), settings, texts.size(), realTokens, lengths);
         String markdown = report.markdown();
         Files.writeString(repo.resolve("benchmarks/target/report.md"), markdown);
@@ -256,6 +270,9 @@ public final class SpeedBenchmark {
         if (jobJar != null) {
             int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
             list.add(() -> LocalJobRun.run(jobJar, model, texts, lengths, threads, work));
+        }
+        if (kafka != null) {
+            list.add(kafka.contender(model, texts, realTokens));
         }
         if (settings.runs("e") && !model.hasDense()) {
             LangChain4jRun lc4j = new LangChain4jRun(model);
