@@ -27,13 +27,18 @@ final class KafkaProgress {
 
     /** Waits for the job to end, printing progress; returns its result, or throws its failure. */
     static JobExecutionResult runAndReport(JobClient client, PrintStream log) throws Exception {
+        return runAndReport(client, log, EVERY_MS);
+    }
+
+    /** As {@link #runAndReport(JobClient, PrintStream)}, asking every {@code everyMs}. */
+    static JobExecutionResult runAndReport(JobClient client, PrintStream log, long everyMs) throws Exception {
         long start = System.nanoTime();
         long lastTime = start;
         long[] last = {0, 0, 0};
         var result = client.getJobExecutionResult();
         while (true) {
             try {
-                JobExecutionResult done = result.get(EVERY_MS, TimeUnit.MILLISECONDS);
+                JobExecutionResult done = result.get(everyMs, TimeUnit.MILLISECONDS);
                 long[] total = counts(done.getAllAccumulatorResults());
                 log.printf("leaf-embed: done: %,d records in, %,d embedded, %,d dead letters in %.1f s%n",
                         total[0], total[1], total[2], (System.nanoTime() - start) / 1e9);
@@ -41,9 +46,11 @@ final class KafkaProgress {
             } catch (TimeoutException stillRunning) {
                 long[] now;
                 try {
-                    now = counts(client.getAccumulators().get(EVERY_MS, TimeUnit.MILLISECONDS));
-                } catch (TimeoutException | ExecutionException e) {
-                    continue; // the job is starting or ending; the next round asks again
+                    now = counts(client.getAccumulators().get(everyMs, TimeUnit.MILLISECONDS));
+                } catch (TimeoutException | ExecutionException | IllegalStateException e) {
+                    // the job is starting or ending (an embedded MiniCluster that shut down after the
+                    // job ended throws IllegalStateException at once): the next round asks again
+                    continue;
                 }
                 long time = System.nanoTime();
                 if (now[0] != last[0] || now[1] != last[1] || now[2] != last[2]) {
