@@ -22,10 +22,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Contender (d) on Kafka: the whole job as users run it, {@code java -jar} on the self-contained
  * jar with a YAML configuration, Kafka -> Kafka with exactly-once delivery (the default), default
  * batching, against a real Kafka broker process ({@link KafkaBrokerProcess}, one per benchmark
- * run). Like the other contenders it runs one ONNX Runtime session with the benchmark's threads:
+ * run). Like the other contenders it runs one ONNX Runtime session on the benchmark's threads:
  * {@code runtime.parallelism: 1} (one input partition; a {@code java -jar} Kafka run would
- * otherwise take one slot per core, each with its own session) and {@code
- * runtime.intra-op-threads} = the threads. Every run has its own topics, consumer group
+ * otherwise take one slot per core, each with its own session), {@code runtime.parallel-runs} =
+ * the threads and one intra-op thread per run (the library's fastest setting on 2 cores). Every run has its own topics, consumer group
  * (so its own transactional ids) and checkpoint folder, so nothing is resumed. The job is a
  * streaming (unbounded) one that the benchmark stops with SIGTERM once it has checked the output.
  *
@@ -366,7 +366,8 @@ final class KafkaJobRun implements AutoCloseable {
                 "runtime:",
                 "  parallelism: 1",
                 "  checkpoint-dir: '" + dir.resolve("checkpoints") + "'",
-                "  intra-op-threads: " + threads,
+                "  intra-op-threads: 1",
+                "  parallel-runs: " + threads,
                 "input:",
                 "  format: jsonl",
                 "model:",

@@ -52,7 +52,8 @@ final class LocalJobRun {
         Files.deleteIfExists(output);
         List<String> command = new ArrayList<>(List.of(LocalJobRun.javaBinary(), "-jar", jobJar.toString(),
                 "--input", input.toString(), "--output", output.toString(), "--format", "text",
-                "--threads", String.valueOf(threads), "--max-length", String.valueOf(BenchModel.MAX_LENGTH)));
+                "--runtime.intra-op-threads", "1", "--runtime.parallel-runs", String.valueOf(threads),
+                "--max-length", String.valueOf(BenchModel.MAX_LENGTH)));
         if (model.modelDir() != null) {
             command.addAll(List.of("--model", model.modelDir().toString()));
             if (model.dtype().equals("q8")) {

@@ -85,6 +85,36 @@ final class RawOrtCeiling implements AutoCloseable {
         return positions;
     }
 
+    /**
+     * As {@link #run}, with {@code runs} threads each taking the next batch of the plan, so that
+     * that many {@code session.run} calls are in flight at once (ONNX Runtime allows concurrent
+     * runs of one session). With one intra-op thread per run, this is the library's
+     * {@code parallelRuns} setting without the library.
+     */
+    long runConcurrently(List<TokenizedText> texts, List<int[]> plan, int runs) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(runs);
+        try {
+            List<java.util.concurrent.Future<Long>> workers = new java.util.ArrayList<>();
+            for (int w = 0; w < runs; w++) {
+                workers.add(pool.submit(() -> {
+                    long positions = 0;
+                    for (int i = next.getAndIncrement(); i < plan.size(); i = next.getAndIncrement()) {
+                        positions += run(texts, List.of(plan.get(i)));
+                    }
+                    return positions;
+                }));
+            }
+            long positions = 0;
+            for (java.util.concurrent.Future<Long> worker : workers) {
+                positions += worker.get();
+            }
+            return positions;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private void runBatch(long[] ids, long[] mask, int n, int seq) throws OrtException {
         long[] shape = {n, seq};
         Map<String, OnnxTensor> inputs = new HashMap<>();

@@ -238,6 +238,16 @@ public final class SpeedBenchmark {
                     list.add(() -> timedRaw("(a) raw ORT, padded-cost plan, " + t + " thr", model, raw, tokenized,
                             realTokens, plan, "whole corpus, this planner, up to 64 texts"));
                 }
+                if (t == threads && threads > 1) {
+                    // several one-thread runs at once: what the library's parallel runs do
+                    RawOrtCeiling single = new RawOrtCeiling(model, 1);
+                    open.add(single);
+                    single.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+                    List<int[]> plan = new BatchPlanner(64, 16_384).plan(lengths);
+                    list.add(() -> timedRaw("(a) raw ORT, padded-cost plan, " + t + " runs at once x 1 thr", model,
+                            tokenized, realTokens, plan, "whole corpus, this planner, up to 64 texts",
+                            () -> single.runConcurrently(tokenized, plan, t)));
+                }
                 if (t == threads) {
                     // what a loop of one text per run (LangChain4j's embedAll) can reach at best
                     List<int[]> plan = RawOrtCeiling.fixedPlan(tokenized, 1, false);
@@ -288,9 +298,20 @@ public final class SpeedBenchmark {
 
     private Measurement timedRaw(String name, BenchModel model, RawOrtCeiling raw, List<TokenizedText> tokenized,
             long realTokens, List<int[]> plan, String note) throws Exception {
+        return timedRaw(name, model, tokenized, realTokens, plan, note, () -> raw.run(tokenized, plan));
+    }
+
+    /** A raw run's positions, timed by {@link #timedRaw}. */
+    @FunctionalInterface
+    private interface RawRun {
+        long positions() throws Exception;
+    }
+
+    private Measurement timedRaw(String name, BenchModel model, List<TokenizedText> tokenized, long realTokens,
+            List<int[]> plan, String note, RawRun run) throws Exception {
         long cpu = CpuClock.processCpuNanos();
         long start = System.nanoTime();
-        long positions = raw.run(tokenized, plan);
+        long positions = run.positions();
         long wall = System.nanoTime() - start;
         Measurement m = new Measurement(name, model.name(), tokenized.size(), realTokens, positions, wall,
                 CpuClock.processCpuNanos() - cpu, "pre-tokenized, " + note);
@@ -318,7 +339,8 @@ public final class SpeedBenchmark {
     private String latency(BenchModel model, List<String> texts) {
         List<String> queries = texts.stream().filter(t -> t.split(" ").length <= 8).limit(settings.quick() ? 100 : 400)
                 .toList();
-        try (Embedder embedder = Embedder.open(model.options(settings.threads()).build())) {
+        // one text cannot be split across runs: all threads in one run
+        try (Embedder embedder = Embedder.open(model.options(settings.threads(), 1).build())) {
             for (String q : queries.subList(0, Math.min(20, queries.size()))) {
                 embedder.embed(TextInput.query(q));
             }

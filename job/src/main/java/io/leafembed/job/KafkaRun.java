@@ -132,7 +132,7 @@ public final class KafkaRun {
                 .fromSource(KafkaSources.create(config), WatermarkStrategy.noWatermarks(), SOURCE_NAME)
                 .uid(SOURCE_UID);
         RecordFormat format = config.get(JobOptions.INPUT_FORMAT).equals("text") ? RecordFormat.TEXT : RecordFormat.JSON;
-        // on a cluster a slot is a core: one ONNX Runtime thread per slot unless configured
+        // on a cluster a slot is a core: one ONNX Runtime run of one thread per slot unless configured
         LeafEmbedJob.Outputs outputs = LeafEmbedJob.build(raw, config, format, 1);
         sinkTo(config, beforeSink.apply(outputs.results()), outputs.deadLetters());
     }

@@ -46,10 +46,10 @@ public final class LeafEmbedJob {
      * Wires parse -> embed onto {@code raw}.
      *
      * @param format how record values are read (text or JSON)
-     * @param defaultIntraOpThreads ONNX Runtime threads per slot unless configured
+     * @param slotCores the cores one embedding instance may use (see {@link JobConfig#embedderOptions})
      */
     public static Outputs build(DataStream<RawRecord> raw, JobConfig config, RecordFormat format,
-            int defaultIntraOpThreads) {
+            int slotCores) {
         RecordParser.Settings settings = new RecordParser.Settings(format,
                 config.get(JobOptions.INPUT_ID_FIELD), config.get(JobOptions.INPUT_TEXT_FIELD),
                 config.get(JobOptions.INPUT_ROLE_FIELD), config.get(JobOptions.INPUT_DEFAULT_ROLE),
@@ -59,8 +59,8 @@ public final class LeafEmbedJob {
         SingleOutputStreamOperator<EmbedRequest> parsed = raw
                 .process(new RecordParser(settings), TypeInformation.of(EmbedRequest.class))
                 .name("parse records").uid(PARSE_UID);
-        EmbeddingOperator embedding = new EmbeddingOperator(config.embedderOptions(defaultIntraOpThreads),
-                config.roleEmbedderOptions(defaultIntraOpThreads), config.batchingOptions(),
+        EmbeddingOperator embedding = new EmbeddingOperator(config.embedderOptions(slotCores),
+                config.roleEmbedderOptions(slotCores), config.batchingOptions(),
                 config.get(JobOptions.BATCHING_CACHE_SIZE));
         if (config.calibratesRanges()) {
             embedding.sampleForCalibration(config.get(JobOptions.EMBEDDING_CALIBRATION_SIZE));

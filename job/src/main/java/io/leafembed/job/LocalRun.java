@@ -78,8 +78,8 @@ public final class LocalRun {
             log.println("leaf-embed: reading texts from standard input, one per line (end with Ctrl-D)");
         }
         int parallelism = config.isSet(JobOptions.RUNTIME_PARALLELISM) ? config.get(JobOptions.RUNTIME_PARALLELISM) : 1;
-        int intraOpThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
-        ModelCheck.run(config, intraOpThreads, log);
+        int slotCores = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
+        ModelCheck.run(config, slotCores, log);
 
         // opened (and a file truncated) only now that the configuration and the model are fine
         LineOutput results = open(JobOptions.OUTPUT_FILE, config, LineOutput::standardOutput);
@@ -90,7 +90,7 @@ public final class LocalRun {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 flinkConfiguration(config, temp.path()));
         env.setParallelism(parallelism);
-        wire(env, config, input, intraOpThreads);
+        wire(env, config, input, slotCores);
 
         long start = System.nanoTime();
         exitHook.running(results, deadLetters);
@@ -116,7 +116,7 @@ public final class LocalRun {
     }
 
     /** lines -> (skip blank lines) -> the job -> JSON lines to the registered outputs. */
-    private static void wire(StreamExecutionEnvironment env, JobConfig config, String input, int intraOpThreads) {
+    private static void wire(StreamExecutionEnvironment env, JobConfig config, String input, int slotCores) {
         boolean standardInput = input.equals(LineSource.STANDARD_INPUT);
         RecordFormat format = RecordFormat.resolve(config.get(JobOptions.INPUT_FORMAT),
                 standardInput ? null : Path.of(input).getFileName().toString());
@@ -129,7 +129,7 @@ public final class LocalRun {
             raw = raw.filter(new BlankLineFilter()).setParallelism(1).name("skip blank lines")
                     .uid("leaf-embed-skip-blank-lines");
         }
-        LeafEmbedJob.Outputs outputs = LeafEmbedJob.build(raw, config, format, intraOpThreads);
+        LeafEmbedJob.Outputs outputs = LeafEmbedJob.build(raw, config, format, slotCores);
         JsonRecords json = new JsonRecords(OutputEncoding.fromId(config.get(JobOptions.OUTPUT_ENCODING)),
                 config.get(JobOptions.OUTPUT_EMBEDDING_FIELD), config.get(JobOptions.OUTPUT_DEAD_LETTER_MAX_ORIGINAL_BYTES));
         // one writer each (parallelism 1): lines keep the input order at parallelism 1

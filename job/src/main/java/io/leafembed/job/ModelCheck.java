@@ -30,10 +30,10 @@ final class ModelCheck {
                 : "using the ONNX graph " + config.get(JobOptions.MODEL_ONNX_FILE);
     }
 
-    static void run(JobConfig config, int intraOpThreads, PrintStream log) {
+    static void run(JobConfig config, int slotCores, PrintStream log) {
         String defaultRole = config.get(JobOptions.INPUT_DEFAULT_ROLE);
-        Map<String, EmbedderOptions> roles = config.roleEmbedderOptions(intraOpThreads);
-        check("model", config.embedderOptions(intraOpThreads), roles.containsKey(defaultRole) ? null : defaultRole, log);
+        Map<String, EmbedderOptions> roles = config.roleEmbedderOptions(slotCores);
+        check("model", config.embedderOptions(slotCores), roles.containsKey(defaultRole) ? null : defaultRole, log);
         roles.forEach((role, options) -> check(role + " model", options, role.equals(defaultRole) ? role : null, log));
     }
 

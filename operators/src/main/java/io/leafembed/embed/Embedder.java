@@ -68,6 +68,8 @@ public final class Embedder implements AutoCloseable {
     private final int modelDims;
     private final int outputDims;
     private final BatchPlanner planner;
+    /** Threads that run batches when the session settings allow several runs at once; else null. */
+    private final java.util.concurrent.ExecutorService runThreads;
     /** Faults.NONE, or what tests use to make tokenizing or a model run fail. */
     private final Faults faults;
 
@@ -119,6 +121,12 @@ public final class Embedder implements AutoCloseable {
         this.tokenizer = openedTokenizer;
         this.planner = new BatchPlanner(options.maxBatchSize(), options.maxBatchTokens());
         this.faults = faults;
+        int runs = options.session().parallelRuns();
+        this.runThreads = runs == 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(runs, task -> {
+            Thread thread = new Thread(task, "leaf-embed-run-" + modelId);
+            thread.setDaemon(true); // a caller that forgets close() must not keep the JVM alive
+            return thread;
+        });
     }
 
     /**
@@ -310,10 +318,12 @@ public final class Embedder implements AutoCloseable {
         faults.beforeTokenize(texts);
         List<TokenizedText> tokenized = tokenizer.tokenizeAll(texts);
         Embedding[] out = new Embedding[inputs.size()];
-        for (int[] rows : planner.plan(lengths(tokenized, allRows(inputs.size())))) {
-            List<Embedding> batch = runBatch(tokenized, inputs, rows, listener);
+        List<int[]> plan = planner.plan(lengths(tokenized, allRows(inputs.size())));
+        List<List<Embedding>> batches = runBatches(plan, listener, (rows, told) -> runBatch(tokenized, inputs, rows, told));
+        for (int i = 0; i < plan.size(); i++) {
+            int[] rows = plan.get(i);
             for (int k = 0; k < rows.length; k++) {
-                out[rows[k]] = batch.get(k);
+                out[rows[k]] = batches.get(i).get(k);
             }
         }
         return Arrays.asList(out);
@@ -355,27 +365,10 @@ public final class Embedder implements AutoCloseable {
             }
         }
         int[] okRows = ok.stream().mapToInt(Integer::intValue).toArray();
-        for (int[] planned : planner.plan(lengths(tokenized, okRows))) {
-            int[] rows = Arrays.stream(planned).map(k -> okRows[k]).toArray();
-            try {
-                List<Embedding> batch = runBatch(tokenized, inputs, rows, listener);
-                for (int k = 0; k < rows.length; k++) {
-                    out[rows[k]] = new Outcome(batch.get(k), null);
-                }
-            } catch (RuntimeException batchFailure) {
-                if (rows.length == 1) {
-                    out[rows[0]] = new Outcome(null, batchFailure); // it was alone already
-                    continue;
-                }
-                for (int row : rows) {
-                    try {
-                        out[row] = new Outcome(runBatch(tokenized, inputs, new int[] {row}, listener).get(0), null);
-                    } catch (RuntimeException failure) {
-                        out[row] = new Outcome(null, failure);
-                    }
-                }
-            }
-        }
+        List<int[]> plan = planner.plan(lengths(tokenized, okRows)).stream()
+                .map(planned -> Arrays.stream(planned).map(k -> okRows[k]).toArray()).toList();
+        // each task writes only its own rows of out
+        runBatches(plan, listener, (rows, told) -> runIsolating(tokenized, inputs, rows, told, out));
         for (int i = 0; i < out.length; i++) {
             if (out[i].failed()) {
                 probe(inputs.get(i).role(), out[i].failure());
@@ -383,6 +376,81 @@ public final class Embedder implements AutoCloseable {
             }
         }
         return Arrays.asList(out);
+    }
+
+    /**
+     * Runs one batch into {@code out}; if it throws, its texts one by one, so that a failure stays
+     * with the text that causes it.
+     */
+    private Void runIsolating(List<TokenizedText> tokenized, List<TextInput> inputs, int[] rows, BatchListener listener,
+            Outcome[] out) {
+        try {
+            List<Embedding> batch = runBatch(tokenized, inputs, rows, listener);
+            for (int k = 0; k < rows.length; k++) {
+                out[rows[k]] = new Outcome(batch.get(k), null);
+            }
+        } catch (RuntimeException batchFailure) {
+            if (rows.length == 1) {
+                out[rows[0]] = new Outcome(null, batchFailure); // it was alone already
+                return null;
+            }
+            for (int row : rows) {
+                try {
+                    out[row] = new Outcome(runBatch(tokenized, inputs, new int[] {row}, listener).get(0), null);
+                } catch (RuntimeException failure) {
+                    out[row] = new Outcome(null, failure);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Runs {@code task} for every batch of {@code plan}: in order on this thread, or on the run
+     * threads, as many at once as the session settings allow. Results are in plan order. The
+     * listener is told on this thread (metrics need not be thread-safe), after the batches ran. The
+     * first failure is thrown once every batch has ended, so no run outlives the call.
+     */
+    private <T> List<T> runBatches(List<int[]> plan, BatchListener listener,
+            java.util.function.BiFunction<int[], BatchListener, T> task) {
+        List<T> results = new ArrayList<>(plan.size());
+        if (runThreads == null || plan.size() < 2) {
+            for (int[] rows : plan) {
+                results.add(task.apply(rows, listener));
+            }
+            return results;
+        }
+        java.util.Queue<long[]> told = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        BatchListener deferred = (texts, real, computed, nanos) -> told.add(new long[] {texts, real, computed, nanos});
+        List<java.util.concurrent.Future<T>> futures = new ArrayList<>(plan.size());
+        for (int[] rows : plan) {
+            futures.add(runThreads.submit(() -> task.apply(rows, deferred)));
+        }
+        Throwable failure = null;
+        for (java.util.concurrent.Future<T> future : futures) {
+            try {
+                results.add(future.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                futures.forEach(f -> f.cancel(true));
+                throw new InferenceException(modelId, "interrupted while embedding", e);
+            }
+        }
+        for (long[] batch : told) {
+            listener.onBatch((int) batch[0], batch[1], batch[2], batch[3]);
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        if (failure != null) {
+            throw new InferenceException(modelId, failure.toString(), failure);
+        }
+        return results;
     }
 
     /** A text any working model embeds; see {@link #embedEach}. */
@@ -480,12 +548,14 @@ public final class Embedder implements AutoCloseable {
      */
     public List<Embedding> embedBatch(TokenBatch batch, List<String> roles) {
         faults.beforeModelRun(batch);
-        EncoderOutput output = encoder.encode(batch); // valid until the next encode: read it now
-        float[][] vectors = new float[batch.size()][];
-        for (int b = 0; b < batch.size(); b++) {
-            vectors[b] = output.pooled() ? output.sentence(b) : pool(output, batch, b, roles.get(b));
-        }
-        if (!output.pooled()) {
+        float[][] vectors = encoder.encode(batch, output -> {
+            float[][] rows = new float[batch.size()][];
+            for (int b = 0; b < batch.size(); b++) {
+                rows[b] = output.pooled() ? output.sentence(b) : pool(output, batch, b, roles.get(b));
+            }
+            return rows;
+        });
+        if (!encoder.pooledOutput()) {
             for (DenseLayer dense : denseLayers) {
                 vectors = dense.applyAll(vectors);
             }
@@ -527,6 +597,9 @@ public final class Embedder implements AutoCloseable {
 
     @Override
     public void close() {
+        if (runThreads != null) {
+            runThreads.shutdownNow();
+        }
         try {
             encoder.close();
         } finally {

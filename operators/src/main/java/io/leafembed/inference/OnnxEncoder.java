@@ -29,8 +29,8 @@ import java.util.Set;
  * {@code sentence_embedding} when present (pooling and Dense already inside the graph), else
  * {@code last_hidden_state} or {@code token_embeddings}. Every native tensor and result is
  * closed before {@link #encode} returns, so native memory stays flat however many batches run.
- * A session may be used from one thread at a time (ONNX Runtime allows more, but one slot owns
- * one encoder).
+ * Several threads may encode at once (ONNX Runtime runs a session concurrently); each call
+ * borrows its own set of buffers.
  *
  * <p>Inputs and the float output live in direct buffers that the encoder keeps and grows to the
  * largest batch seen, and ONNX Runtime writes its output straight into that buffer: a heap buffer
@@ -56,10 +56,16 @@ public final class OnnxEncoder implements AutoCloseable {
     private final int hiddenSize;
     /** Whether the output is fp32 and can be written into {@link #output} (else read by copy). */
     private final boolean floatOutput;
-    private LongBuffer ids;
-    private LongBuffer mask;
-    private LongBuffer typeIds;
-    private FloatBuffer output;
+    /** Buffer sets not in use; a call borrows one (or makes one) and gives it back. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Buffers> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+    /** One call's direct buffers, grown to the largest batch they served. */
+    private static final class Buffers {
+        LongBuffer ids;
+        LongBuffer mask;
+        LongBuffer typeIds;
+        FloatBuffer output;
+    }
 
     /**
      * Opens a session on {@code onnxFile}. The file is opened by path so that ONNX Runtime finds
@@ -165,42 +171,67 @@ public final class OnnxEncoder implements AutoCloseable {
         return outputName;
     }
 
-    /**
-     * Runs one padded batch. The returned output is a view of a buffer this encoder reuses: it is
-     * valid until the next call of {@code encode} (pool or copy it before then).
-     */
+    /** Runs one padded batch; the output is a copy on the heap (for tests and one-off use). */
     public EncoderOutput encode(TokenBatch batch) {
+        return encode(batch, out -> {
+            FloatBuffer copy = FloatBuffer.allocate(out.values().remaining());
+            copy.put(out.values().duplicate()).flip();
+            return new EncoderOutput(copy, out.batch(), out.seq(), out.hidden(), out.pooled());
+        });
+    }
+
+    /**
+     * Runs one padded batch and hands the output to {@code read}, whose result is returned. The
+     * output is a view of buffers this encoder reuses: it is valid only inside {@code read} (pool
+     * or copy it there). Safe to call from several threads at once.
+     */
+    public <T> T encode(TokenBatch batch, java.util.function.Function<EncoderOutput, T> read) {
+        Buffers buffers = idle.poll();
+        if (buffers == null) {
+            buffers = new Buffers();
+        }
+        try {
+            return encode(batch, buffers, read);
+        } finally {
+            idle.push(buffers);
+        }
+    }
+
+    private <T> T encode(TokenBatch batch, Buffers buffers, java.util.function.Function<EncoderOutput, T> read) {
         int positions = batch.size() * batch.seqLength();
         long[] shape = {batch.size(), batch.seqLength()};
         Map<String, OnnxTensor> inputs = new HashMap<>();
         OnnxTensor pinned = null;
+        EncoderOutput output;
         try {
-            ids = fill(ids, batch.inputIds(), positions);
-            mask = fill(mask, batch.attentionMask(), positions);
-            inputs.put(INPUT_IDS, OnnxTensor.createTensor(env, ids, shape));
-            inputs.put(ATTENTION_MASK, OnnxTensor.createTensor(env, mask, shape));
+            buffers.ids = fill(buffers.ids, batch.inputIds(), positions);
+            buffers.mask = fill(buffers.mask, batch.attentionMask(), positions);
+            inputs.put(INPUT_IDS, OnnxTensor.createTensor(env, buffers.ids, shape));
+            inputs.put(ATTENTION_MASK, OnnxTensor.createTensor(env, buffers.mask, shape));
             if (wantsTokenTypeIds) {
-                typeIds = fill(typeIds, batch.tokenTypeIds(), positions);
-                inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, typeIds, shape));
+                buffers.typeIds = fill(buffers.typeIds, batch.tokenTypeIds(), positions);
+                inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, buffers.typeIds, shape));
             }
             if (floatOutput) {
                 int values = (pooledOutput ? batch.size() : positions) * hiddenSize;
-                output = ensureCapacity(output, values);
+                buffers.output = ensureCapacity(buffers.output, values);
                 long[] outShape = pooledOutput ? new long[] {batch.size(), hiddenSize}
                         : new long[] {batch.size(), batch.seqLength(), hiddenSize};
-                pinned = OnnxTensor.createTensor(env, output, outShape);
+                pinned = OnnxTensor.createTensor(env, buffers.output, outShape);
                 session.run(inputs, Map.of(outputName, pinned)).close();
-                return new EncoderOutput(output.duplicate(), batch.size(), batch.seqLength(), hiddenSize, pooledOutput);
-            }
-            try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
-                OnnxValue value = result.get(outputName)
-                        .orElseThrow(() -> new IllegalStateException("no output " + outputName));
-                // getFloatBuffer copies (widening fp16) into the Java heap, so the result can close.
-                FloatBuffer values = ((OnnxTensor) value).getFloatBuffer();
-                if (values == null) {
-                    throw new IllegalStateException("output " + outputName + " is not a float tensor");
+                output = new EncoderOutput(buffers.output.duplicate(), batch.size(), batch.seqLength(), hiddenSize,
+                        pooledOutput);
+            } else {
+                try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
+                    OnnxValue value = result.get(outputName)
+                            .orElseThrow(() -> new IllegalStateException("no output " + outputName));
+                    // getFloatBuffer copies (widening fp16) into the Java heap, so the result can close.
+                    FloatBuffer values = ((OnnxTensor) value).getFloatBuffer();
+                    if (values == null) {
+                        throw new IllegalStateException("output " + outputName + " is not a float tensor");
+                    }
+                    output = new EncoderOutput(values, batch.size(), batch.seqLength(), hiddenSize, pooledOutput);
                 }
-                return new EncoderOutput(values, batch.size(), batch.seqLength(), hiddenSize, pooledOutput);
             }
         } catch (OrtException | RuntimeException e) {
             throw new InferenceException(modelId, "batch of " + batch.size() + " texts x "
@@ -211,6 +242,7 @@ public final class OnnxEncoder implements AutoCloseable {
                 pinned.close(); // the tensor only; the buffer is ours and stays
             }
         }
+        return read.apply(output);
     }
 
     /** {@code values[0, count)} in {@code buffer} (grown if needed), positioned for ONNX Runtime. */
@@ -247,10 +279,7 @@ public final class OnnxEncoder implements AutoCloseable {
     @Override
     public void close() {
         // the buffers are freed when collected: drop them now, whoever still holds the encoder
-        ids = null;
-        mask = null;
-        typeIds = null;
-        output = null;
+        idle.clear();
         try {
             session.close();
         } catch (OrtException e) {

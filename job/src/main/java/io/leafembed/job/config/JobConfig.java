@@ -464,9 +464,10 @@ public final class JobConfig implements Serializable {
     /**
      * The Embedder options these settings describe.
      *
-     * @param defaultIntraOpThreads intra-op threads when 'runtime.intra-op-threads' is not set
+     * @param slotCores the cores one embedding instance may use: unless configured, its model runs
+     *     take one ONNX Runtime thread each and it runs {@code slotCores} of them at once
      */
-    public EmbedderOptions embedderOptions(int defaultIntraOpThreads) {
+    public EmbedderOptions embedderOptions(int slotCores) {
         EmbedderOptions.Builder b = EmbedderOptions.builder();
         if (isSet(JobOptions.MODEL_DIR)) {
             b.modelDir(Path.of(get(JobOptions.MODEL_DIR))).onnxVariant(get(JobOptions.MODEL_ONNX_VARIANT));
@@ -479,7 +480,7 @@ public final class JobConfig implements Serializable {
         }
         Optional.ofNullable(get(JobOptions.MODEL_POOLING)).map(PoolingMode::fromId).ifPresent(b::pooling);
         Optional.ofNullable(get(JobOptions.MODEL_ID)).ifPresent(b::modelId);
-        return withCommonSettings(b, defaultIntraOpThreads);
+        return withCommonSettings(b, slotCores);
     }
 
     /**
@@ -487,32 +488,34 @@ public final class JobConfig implements Serializable {
      * model.document.dir}): asymmetric retrieval, e.g. queries with mdbr-leaf-mt and documents
      * with mxbai-embed-large-v1. Roles not in the map use {@link #embedderOptions}.
      */
-    public Map<String, EmbedderOptions> roleEmbedderOptions(int defaultIntraOpThreads) {
+    public Map<String, EmbedderOptions> roleEmbedderOptions(int slotCores) {
         Map<String, EmbedderOptions> roles = new LinkedHashMap<>();
         roleModel(PromptTemplates.QUERY, JobOptions.MODEL_QUERY_DIR, JobOptions.MODEL_QUERY_ONNX_VARIANT,
-                defaultIntraOpThreads).ifPresent(o -> roles.put(PromptTemplates.QUERY, o));
+                slotCores).ifPresent(o -> roles.put(PromptTemplates.QUERY, o));
         roleModel(PromptTemplates.DOCUMENT, JobOptions.MODEL_DOCUMENT_DIR, JobOptions.MODEL_DOCUMENT_ONNX_VARIANT,
-                defaultIntraOpThreads).ifPresent(o -> roles.put(PromptTemplates.DOCUMENT, o));
+                slotCores).ifPresent(o -> roles.put(PromptTemplates.DOCUMENT, o));
         return roles;
     }
 
     private Optional<EmbedderOptions> roleModel(String role, ConfigKey<String> dir, ConfigKey<String> variant,
-            int defaultIntraOpThreads) {
+            int slotCores) {
         if (!isSet(dir)) {
             return Optional.empty();
         }
         // the role's own directory says its pooling, Dense layers and max length
         EmbedderOptions.Builder b = EmbedderOptions.builder().modelDir(Path.of(get(dir))).onnxVariant(get(variant));
-        return Optional.of(withCommonSettings(b, defaultIntraOpThreads));
+        return Optional.of(withCommonSettings(b, slotCores));
     }
 
-    private EmbedderOptions withCommonSettings(EmbedderOptions.Builder b, int defaultIntraOpThreads) {
+    private EmbedderOptions withCommonSettings(EmbedderOptions.Builder b, int slotCores) {
         Optional.ofNullable(get(JobOptions.MODEL_MAX_LENGTH)).ifPresent(b::maxLength);
         Optional.ofNullable(get(JobOptions.MODEL_QUERY_PROMPT)).ifPresent(p -> b.prompt(PromptTemplates.QUERY, p));
         Optional.ofNullable(get(JobOptions.MODEL_DOCUMENT_PROMPT))
                 .ifPresent(p -> b.prompt(PromptTemplates.DOCUMENT, p));
-        int intra = isSet(JobOptions.RUNTIME_INTRA_OP_THREADS)
-                ? get(JobOptions.RUNTIME_INTRA_OP_THREADS) : Math.max(1, defaultIntraOpThreads);
+        // several one-thread runs beat one run of several threads on batches of short texts
+        int intra = isSet(JobOptions.RUNTIME_INTRA_OP_THREADS) ? get(JobOptions.RUNTIME_INTRA_OP_THREADS) : 1;
+        int runs = isSet(JobOptions.RUNTIME_PARALLEL_RUNS) ? get(JobOptions.RUNTIME_PARALLEL_RUNS)
+                : Math.max(1, slotCores / intra);
         try {
             return b.truncateDim(get(JobOptions.EMBEDDING_TRUNCATE_DIM))
                     .quantization(calibratesRanges() ? Quantization.FLOAT32 : quantization())
@@ -521,7 +524,7 @@ public final class JobConfig implements Serializable {
                             ? EmptyTextPolicy.EMBED : EmptyTextPolicy.REJECT)
                     .session(new SessionSettings(intra, get(JobOptions.RUNTIME_INTER_OP_THREADS),
                             GraphOptimization.fromId(get(JobOptions.RUNTIME_GRAPH_OPTIMIZATION)),
-                            get(JobOptions.RUNTIME_CUDA), 0))
+                            get(JobOptions.RUNTIME_CUDA), 0, runs))
                     .maxBatchSize(get(JobOptions.BATCHING_MAX_BATCH_SIZE))
                     .maxBatchTokens(get(JobOptions.BATCHING_MAX_BATCH_TOKENS))
                     .build();

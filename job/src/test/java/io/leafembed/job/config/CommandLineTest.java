@@ -28,7 +28,14 @@ class CommandLineTest {
         assertThat(options.quantization()).isEqualTo(Quantization.INT8);
         assertThat(options.bundledModel()).isEqualTo(JobConfig.BUNDLED_MODEL);
         assertThat(options.maxLength()).isEqualTo(256);
-        assertThat(options.session().intraOpThreads()).isEqualTo(2);
+        // two cores for the instance: two runs at once of one thread each, unless configured
+        assertThat(options.session().intraOpThreads()).isEqualTo(1);
+        assertThat(options.session().parallelRuns()).isEqualTo(2);
+        EmbedderOptions threads = CommandLine.parse(new String[] {"--threads", "2"}).config().embedderOptions(2);
+        assertThat(threads.session().intraOpThreads()).isEqualTo(2);
+        assertThat(threads.session().parallelRuns()).isEqualTo(1);
+        EmbedderOptions runs = CommandLine.parse(new String[] {"--runtime.parallel-runs", "3"}).config().embedderOptions(1);
+        assertThat(runs.session().parallelRuns()).isEqualTo(3);
     }
 
     @Test

@@ -1,0 +1,99 @@
+package io.leafembed.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.leafembed.batching.BatchListener;
+import io.leafembed.inference.SessionSettings;
+import io.leafembed.testutils.TestModels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several model runs at once on one session ({@link SessionSettings#parallelRuns()}): the same
+ * batches as one run at a time, so the same vectors bit for bit (one intra-op thread either way),
+ * the same batch figures told to the listener, and a failing text still isolated alone.
+ */
+class ParallelRunsTest {
+
+    private static final List<TextInput> TEXTS = texts();
+
+    private static List<TextInput> texts() {
+        String[] words = "the quick brown fox jumps over a lazy dog while streams of text become vectors".split(" ");
+        List<TextInput> out = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            StringBuilder text = new StringBuilder("text " + i);
+            for (int w = 0; w < (i * 7) % 45; w++) {
+                text.append(' ').append(words[(i + w) % words.length]);
+            }
+            out.add(TextInput.document(text.toString()));
+        }
+        return out;
+    }
+
+    private static EmbedderOptions options(int runs) {
+        return TestModels.minilm().session(SessionSettings.defaults().withParallelRuns(runs)).build();
+    }
+
+    @Test
+    void twoRunsAtOnceGiveTheVectorsAndBatchFiguresOfOneAtATime() {
+        AtomicLong[] one = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+        AtomicLong[] two = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+        List<Embedding> sequential;
+        List<Embedding> parallel;
+        Set<String> listenerThreads = ConcurrentHashMap.newKeySet();
+        try (Embedder embedder = Embedder.open(options(1))) {
+            sequential = embedder.embed(TEXTS, counting(one, listenerThreads));
+        }
+        try (Embedder embedder = Embedder.open(options(2))) {
+            parallel = embedder.embed(TEXTS, counting(two, listenerThreads));
+        }
+        assertThat(listenerThreads).containsExactly(Thread.currentThread().getName());
+        assertThat(one[0].get()).as("batches").isGreaterThan(5).isEqualTo(two[0].get());
+        assertThat(two[1].get()).as("texts").isEqualTo(TEXTS.size());
+        assertThat(two[2].get()).as("computed positions").isEqualTo(one[2].get());
+        for (int i = 0; i < TEXTS.size(); i++) {
+            assertThat(Arrays.equals(parallel.get(i).vector(), sequential.get(i).vector())).as("text %d", i).isTrue();
+        }
+    }
+
+    private static BatchListener counting(AtomicLong[] counts, Set<String> threads) {
+        return (texts, real, computed, nanos) -> {
+            threads.add(Thread.currentThread().getName());
+            counts[0].incrementAndGet();
+            counts[1].addAndGet(texts);
+            counts[2].addAndGet(computed);
+        };
+    }
+
+    @Test
+    void aFailingTextIsIsolatedAloneAndAnErrorStillReachesTheCaller() {
+        long[] poison;
+        try (Embedder embedder = Embedder.open(options(1))) {
+            poison = embedder.tokenize(TEXTS.get(123)).ids();
+        }
+        try (Embedder embedder = FaultInjection.failingModel(options(2), batch -> {
+            for (int b = 0; b < batch.size(); b++) {
+                if (Arrays.equals(batch.text(b).ids(), poison)) {
+                    throw new IllegalStateException("simulated: this text breaks pooling");
+                }
+            }
+        })) {
+            List<Embedder.Outcome> outcomes = embedder.embedEach(TEXTS, BatchListener.NONE);
+            for (int i = 0; i < TEXTS.size(); i++) {
+                assertThat(outcomes.get(i).failed()).as("text %d", i).isEqualTo(i == 123);
+            }
+            assertThat(outcomes.get(123).failure()).hasMessageContaining("simulated");
+        }
+        try (Embedder embedder = FaultInjection.failingModel(options(2), batch -> {
+            throw new OutOfMemoryError("simulated");
+        })) {
+            assertThatThrownBy(() -> embedder.embed(TEXTS)).isInstanceOf(OutOfMemoryError.class);
+        }
+    }
+}
