@@ -433,8 +433,11 @@ public final class Embedder implements AutoCloseable {
             } catch (java.util.concurrent.ExecutionException e) {
                 failure = failure == null ? e.getCause() : failure;
             } catch (InterruptedException e) {
+                // queued batches never start; running ones must end before the caller may close
+                // the session under them (closing it mid-run crashes the process)
+                futures.forEach(f -> f.cancel(false));
+                awaitUninterruptibly(futures);
                 Thread.currentThread().interrupt();
-                futures.forEach(f -> f.cancel(true));
                 throw new InferenceException(modelId, "interrupted while embedding", e);
             }
         }
@@ -451,6 +454,26 @@ public final class Embedder implements AutoCloseable {
             throw new InferenceException(modelId, failure.toString(), failure);
         }
         return results;
+    }
+
+    /** Waits until every future has ended, whatever interrupts come meanwhile (they are kept). */
+    private static void awaitUninterruptibly(List<? extends java.util.concurrent.Future<?>> futures) {
+        boolean interrupted = false;
+        for (java.util.concurrent.Future<?> future : futures) {
+            while (true) {
+                try {
+                    future.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                    break; // ended
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A text any working model embeds; see {@link #embedEach}. */
@@ -598,7 +621,20 @@ public final class Embedder implements AutoCloseable {
     @Override
     public void close() {
         if (runThreads != null) {
+            // a run still in flight (a caller that did not wait) must end before the session closes
             runThreads.shutdownNow();
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    runThreads.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES); // a run takes seconds
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         try {
             encoder.close();

@@ -96,4 +96,49 @@ class ParallelRunsTest {
             assertThatThrownBy(() -> embedder.embed(TEXTS)).isInstanceOf(OutOfMemoryError.class);
         }
     }
+
+    /**
+     * A Flink task that is cancelled interrupts its thread inside {@code embed}; the task then
+     * closes the Embedder. Runs still in flight must end first: closing the session under a run
+     * aborted the process (seen as exit 134 when a full disk stopped the local job).
+     */
+    @Test
+    void anInterruptedCallLetsItsRunsEndBeforeTheSessionCloses() throws Exception {
+        List<TextInput> many = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            many.addAll(TEXTS);
+        }
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+        // each run first spins 100 ms, deaf to interrupts as native code is
+        Embedder embedder = FaultInjection.failingModel(options(2), batch -> {
+            started.incrementAndGet();
+            long until = System.nanoTime() + 100_000_000L;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            ended.incrementAndGet();
+        });
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                embedder.embed(many);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        caller.start();
+        Thread.sleep(250);
+        caller.interrupt();
+        caller.join(120_000);
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(io.leafembed.inference.InferenceException.class)
+                .hasMessageContaining("interrupted");
+        assertThat(started.get()).as("runs started").isPositive().isLessThan(many.size());
+        assertThat(ended.get()).as("runs that had ended when the call returned").isEqualTo(started.get());
+        embedder.close();
+        try (Embedder again = Embedder.open(options(2))) {
+            assertThat(again.embed(TEXTS.subList(0, 3))).hasSize(3); // the process is alive and well
+        }
+    }
 }
