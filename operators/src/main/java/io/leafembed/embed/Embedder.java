@@ -423,8 +423,10 @@ public final class Embedder implements AutoCloseable {
         java.util.Queue<long[]> told = new java.util.concurrent.ConcurrentLinkedQueue<>();
         BatchListener deferred = (texts, real, computed, nanos) -> told.add(new long[] {texts, real, computed, nanos});
         List<java.util.concurrent.Future<T>> futures = new ArrayList<>(plan.size());
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         for (int[] rows : plan) {
-            futures.add(runThreads.submit(() -> task.apply(rows, deferred)));
+            // not Future.cancel: a cancelled future reports done while its run may still go on
+            futures.add(runThreads.submit(() -> abandoned.get() ? null : task.apply(rows, deferred)));
         }
         Throwable failure = null;
         for (java.util.concurrent.Future<T> future : futures) {
@@ -435,7 +437,7 @@ public final class Embedder implements AutoCloseable {
             } catch (InterruptedException e) {
                 // queued batches never start; running ones must end before the caller may close
                 // the session under them (closing it mid-run crashes the process)
-                futures.forEach(f -> f.cancel(false));
+                abandoned.set(true);
                 awaitUninterruptibly(futures);
                 Thread.currentThread().interrupt();
                 throw new InferenceException(modelId, "interrupted while embedding", e);
@@ -466,7 +468,7 @@ public final class Embedder implements AutoCloseable {
                     break;
                 } catch (InterruptedException e) {
                     interrupted = true;
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                } catch (java.util.concurrent.ExecutionException e) {
                     break; // ended
                 }
             }
