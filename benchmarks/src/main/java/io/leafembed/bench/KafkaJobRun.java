@@ -390,7 +390,10 @@ final class KafkaJobRun implements AutoCloseable {
     }
 
     private List<String> command(Path config) {
-        return List.of(LocalJobRun.javaBinary(), "-jar", jobJar.toString(), "--config", config.toString());
+        List<String> command = new ArrayList<>(List.of(LocalJobRun.javaBinary(), "-jar", jobJar.toString(),
+                "--config", config.toString()));
+        command.addAll(LocalJobRun.extraJobArgs());
+        return command;
     }
 
     private static Map<String, String> environment() {

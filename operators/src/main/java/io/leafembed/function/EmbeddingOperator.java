@@ -8,11 +8,17 @@ import io.leafembed.model.ModelLoadException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -41,6 +47,14 @@ import org.slf4j.LoggerFactory;
  * Flushing before the barrier means no record is ever buffered across a checkpoint: everything
  * received before the barrier is emitted before it, so a restore replays exactly the records
  * after it, and an exactly-once sink downstream sees each result once.
+ *
+ * <p>With {@link BatchingOptions#pipelined()} (the default) a closed window is embedded on a
+ * thread of the operator's own, at most one at a time, while the task thread goes on reading and
+ * filling the next window; the results come back through the task's mailbox, so they are emitted
+ * on the task thread, in arrival order. A full window, or one at its latency budget, waits for the
+ * window in flight (backpressure); a window whose wait is over while the model is busy goes on
+ * filling and leaves when the model is free. The flush points above also wait for the window in
+ * flight, and close() waits for its model runs before the model is closed.
  *
  * <p>Records the model refuses (empty text under the REJECT policy, unknown role) go to the
  * {@link #DEAD_LETTERS} side output with the reason. If embedding a batch throws (tokenizer,
@@ -86,7 +100,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
      * A request waiting in the window: its value and timestamp, copied out of the incoming
      * StreamRecord, which the upstream operator may reuse for the next record under object reuse.
      */
-    private record Pending(EmbedRequest request, long timestamp, boolean hasTimestamp) {
+    record Pending(EmbedRequest request, long timestamp, boolean hasTimestamp) {
 
         static Pending of(StreamRecord<EmbedRequest> record) {
             return new Pending(record.getValue(), record.getTimestamp(), record.hasTimestamp());
@@ -117,6 +131,14 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     /** Embedding time per record, a moving average over the windows so far (for the latency budget). */
     private transient long nanosPerRecord;
     private transient boolean nanosPerRecordMeasured;
+    /** Embeds pipelined windows; null when windows are embedded on the task thread. */
+    private transient ExecutorService embeddingThread;
+    /** Runs letters on the task thread (set by Flink before open). */
+    private transient MailboxExecutor mailbox;
+    /** The pipelined window being embedded (or embedded but not yet emitted), or null. */
+    private transient Future<EmbeddingWindow> inFlight;
+    /** The filling window's wait is over, and it leaves when the window in flight is done. */
+    private transient boolean windowDue;
     private transient CalibrationSampler sampler;
     private transient ListState<Long> calibrationSentState;
 
@@ -189,6 +211,12 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     }
 
     @Override
+    public void setMailboxExecutor(MailboxExecutor mailboxExecutor) {
+        super.setMailboxExecutor(mailboxExecutor);
+        this.mailbox = mailboxExecutor;
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
         try {
@@ -201,6 +229,14 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         metrics = new EmbeddingMetrics(getMetricGroup());
         window = new ArrayList<>(Math.min(batching.windowSize(), 1024));
         nanosPerRecord = BatchingOptions.ASSUMED_NANOS_PER_RECORD;
+        if (batching.pipelined() && mailbox != null) {
+            String name = "leaf-embed-window-" + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks();
+            embeddingThread = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, name);
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
         LOG.info("Embedding with model '{}' ({} dims, {}, max {} tokens) in subtask {}",
                 embedder.modelId(), embedder.dims(), embedderOptions.quantization(), embedder.maxLength(),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
@@ -243,35 +279,53 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         if (window.size() == 1) {
             windowStartNanos = System.nanoTime();
         }
-        if (window.size() >= batching.windowSize() || batching.maxWaitMillis() == 0
+        // a full window, or one at its budget, goes now (waiting for the window in flight, if
+        // any: backpressure); one whose wait is over goes as soon as the model is free
+        if (window.size() >= batching.windowSize()
                 || batching.budgetReached(window.size(), System.nanoTime() - windowStartNanos, nanosPerRecord)) {
             flush();
+        } else if (batching.maxWaitMillis() == 0 || windowDue) {
+            waitIsOver();
         } else if (window.size() == 1) {
             long deadline = getProcessingTimeService().getCurrentProcessingTime() + batching.maxWaitMillis();
-            flushTimer = getProcessingTimeService().registerTimer(deadline, time -> flush());
+            flushTimer = getProcessingTimeService().registerTimer(deadline, time -> waitIsOver());
+        }
+    }
+
+    /**
+     * The window's wait is over: it goes now if the model is free; while a pipelined window is
+     * being embedded it goes on filling, and leaves when that one is done (a blocking flush here
+     * would stop the task thread for nothing: the window could not start sooner).
+     */
+    private void waitIsOver() throws Exception {
+        if (inFlight != null && !inFlight.isDone()) {
+            windowDue = true;
+        } else {
+            flush();
         }
     }
 
     /** Records held in the window are older than the watermark: they leave first. */
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        flush();
+        drain();
         super.processWatermark(mark);
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        flush();
+        drain();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
     @Override
     public void finish() throws Exception {
-        flush();
+        drain();
         super.finish();
     }
 
-    private void flush() {
+    private void flush() throws Exception {
+        windowDue = false;
         if (flushTimer != null) {
             flushTimer.cancel(false);
             flushTimer = null;
@@ -279,53 +333,85 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         if (window.isEmpty()) {
             return;
         }
-        List<Pending> records = window;
+        EmbeddingWindow closed = EmbeddingWindow.prepare(window, cache, metrics, this::embedderFor);
         window = new ArrayList<>(Math.min(batching.windowSize(), 1024));
-        long flushStart = System.nanoTime();
-        embedAndEmit(records);
-        long perRecord = (System.nanoTime() - flushStart) / records.size();
+        if (embeddingThread == null) {
+            closed.embed();
+            emit(closed);
+            return;
+        }
+        emitInFlight(); // the window before leaves first: results stay in arrival order
+        inFlight = embeddingThread.submit(() -> {
+            closed.embed();
+            tellTaskThread();
+            return closed;
+        });
+    }
+
+    /**
+     * Has the task thread emit the window in flight now that it is done (a lone window need not
+     * wait for the next record), and send the filling window if its wait is over.
+     */
+    private void tellTaskThread() {
+        try {
+            mailbox.execute(() -> {
+                if (inFlight != null && inFlight.isDone()) {
+                    emitInFlight();
+                }
+                if (windowDue) {
+                    waitIsOver();
+                }
+            }, "emit embedded window");
+        } catch (RejectedExecutionException closing) {
+            // the task is ending: nothing is emitted any more
+        }
+    }
+
+    /** Waits for the window in flight, if any, and emits it. */
+    private void emitInFlight() throws Exception {
+        if (inFlight == null) {
+            return;
+        }
+        Future<EmbeddingWindow> embedded = inFlight;
+        inFlight = null;
+        EmbeddingWindow done;
+        try {
+            done = embedded.get();
+        } catch (ExecutionException e) {
+            // a fault not in the texts (or an Error): fail the task so that Flink restarts it
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception exception) {
+                throw exception;
+            }
+            throw (Error) cause;
+        }
+        emit(done);
+    }
+
+    /** Flushes the window and waits until every record received so far has been emitted. */
+    private void drain() throws Exception {
+        flush();
+        emitInFlight();
+    }
+
+    private void emit(EmbeddingWindow done) {
+        done.replayBatches(metrics);
+        long perRecord = done.embedNanos() / done.size();
         // a moving average: one slow window (a GC, a long text) should not halve the next ones
         nanosPerRecord = nanosPerRecordMeasured ? (3 * nanosPerRecord + perRecord) / 4 : perRecord;
         nanosPerRecordMeasured = true;
-    }
-
-    private void embedAndEmit(List<Pending> records) {
-        Embedder.Outcome[] results = new Embedder.Outcome[records.size()];
-        // cache misses, grouped by the model that embeds them (one group unless roles have models)
-        Map<Embedder, List<Integer>> misses = new LinkedHashMap<>();
-        for (int i = 0; i < records.size(); i++) {
-            EmbedRequest r = records.get(i).request();
-            Embedding cached = cache.get(r.role(), r.text());
-            if (cached != null) {
-                metrics.cacheHit();
-                results[i] = new Embedder.Outcome(cached, null);
-            } else {
-                misses.computeIfAbsent(embedderFor(r.role()), e -> new ArrayList<>()).add(i);
-            }
-        }
-        for (Map.Entry<Embedder, List<Integer>> group : misses.entrySet()) {
-            List<TextInput> inputs = new ArrayList<>(group.getValue().size());
-            for (int i : group.getValue()) {
-                EmbedRequest r = records.get(i).request();
-                inputs.add(new TextInput(r.text(), r.role()));
-            }
-            // throws when the fault is not in the texts: the task fails and Flink restarts it
-            List<Embedder.Outcome> embedded = group.getKey().embedEach(inputs, metrics);
-            for (int k = 0; k < inputs.size(); k++) {
-                results[group.getValue().get(k)] = embedded.get(k);
-            }
-        }
-        for (int i = 0; i < records.size(); i++) {
-            Pending pending = records.get(i);
+        for (int i = 0; i < done.size(); i++) {
+            Pending pending = done.record(i);
             EmbedRequest r = pending.request();
-            if (results[i].failed()) {
-                RuntimeException failure = results[i].failure();
+            Embedder.Outcome outcome = done.outcome(i);
+            if (outcome.failed()) {
+                RuntimeException failure = outcome.failure();
                 LOG.warn("Text of {} chars (id {}) cannot be embedded; sending it to the dead letters",
                         r.text().length(), r.id(), failure);
                 deadLetter(pending, "embedding failed for this text alone: " + failure);
                 continue;
             }
-            Embedding embedding = results[i].embedding();
+            Embedding embedding = outcome.embedding();
             cache.put(r.role(), r.text(), embedding);
             metrics.recordOut(embedding.truncated());
             output.collect(pending.wrap(EmbedResult.of(r, embedding)));
@@ -345,9 +431,29 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         output.collect(DEAD_LETTERS, pending.wrap(DeadLetter.rejected(pending.request(), reason)));
     }
 
+    private static void awaitTermination(ExecutorService executor) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                executor.awaitTermination(10, TimeUnit.MINUTES); // a window takes seconds
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {
+            if (embeddingThread != null) {
+                // a window still in flight (the task was cancelled) must end before its model closes
+                embeddingThread.shutdownNow();
+                awaitTermination(embeddingThread);
+            }
             if (roleEmbedders != null) {
                 roleEmbedders.values().forEach(Embedder::close);
             }

@@ -15,7 +15,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The batching operator in Flink's operator test harness, on the real all-MiniLM-L6-v2. */
+/**
+ * The batching operator in Flink's operator test harness, on the real all-MiniLM-L6-v2. The
+ * window-closing tests embed on the task thread (not pipelined), so that a window's results are
+ * out when the record that closes it has been processed; the flush-point tests (barrier,
+ * watermark, end of input) run pipelined, as the job does. {@link PipelinedWindowsTest} covers
+ * what pipelining adds.
+ */
 class EmbeddingOperatorTest {
 
     private static Embedder reference;
@@ -30,10 +36,21 @@ class EmbeddingOperatorTest {
         reference.close();
     }
 
+    /** Windows embedded on the task thread: results are out once the closing record is processed. */
     private static OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult> harness(
             int windowSize, long maxWaitMillis, int cacheSize) throws Exception {
-        EmbeddingOperator operator = new EmbeddingOperator(
-                TestModels.minilm().build(), new BatchingOptions(windowSize, maxWaitMillis), cacheSize);
+        return harness(new BatchingOptions(windowSize, maxWaitMillis).withPipelining(false), cacheSize);
+    }
+
+    /** Pipelined windows, as the job runs them. */
+    private static OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult> pipelinedHarness(
+            int windowSize, long maxWaitMillis) throws Exception {
+        return harness(new BatchingOptions(windowSize, maxWaitMillis), 0);
+    }
+
+    private static OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult> harness(
+            BatchingOptions batching, int cacheSize) throws Exception {
+        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(), batching, cacheSize);
         OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult> harness =
                 new OneInputStreamOperatorTestHarness<>(operator);
         harness.open();
@@ -62,7 +79,7 @@ class EmbeddingOperatorTest {
         // 1 s budget at the assumed 5 ms per record (nothing measured yet): the first window closes
         // at <= 200 records, long before its count (1,000) or its wait (60 s)
         EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(),
-                new BatchingOptions(1000, 60_000, 1000), 0);
+                new BatchingOptions(1000, 60_000, 1000).withPipelining(false), 0);
         try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
             h.open();
             List<String> texts = burst(201);
@@ -106,7 +123,7 @@ class EmbeddingOperatorTest {
 
     @Test
     void objectReuseUpstreamThatHandsOverOneStreamRecordStillGetsEveryResult() throws Exception {
-        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(), new BatchingOptions(5, 60_000), 0);
+        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(), new BatchingOptions(5, 60_000).withPipelining(false), 0);
         try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
             h.getExecutionConfig().enableObjectReuse();
             h.open();
@@ -133,7 +150,7 @@ class EmbeddingOperatorTest {
 
     @Test
     void recordsWithoutATimestampLeaveWithoutOne() throws Exception {
-        try (var h = harness(100, 60_000, 0)) {
+        try (var h = pipelinedHarness(100, 60_000)) {
             h.processElement(new StreamRecord<>(request(1, "no time")));
             h.processElement(new StreamRecord<>(request(2, "")));
             h.getOneInputOperator().finish();
@@ -148,7 +165,7 @@ class EmbeddingOperatorTest {
         List<String> texts = burst(30);
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
         // subtask 0 of 2, sample of 10: its share is 5, then one in every 2 until it has sent 10
-        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(), new BatchingOptions(1, 0), 0)
+        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(), new BatchingOptions(1, 0).withPipelining(false), 0)
                 .sampleForCalibration(10);
         try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator, 2, 2, 0)) {
             h.open();
@@ -166,7 +183,7 @@ class EmbeddingOperatorTest {
         }
         // restored (here at parallelism 1): the job sent a full sample, so nothing more is sent
         EmbeddingOperator restoredOperator = new EmbeddingOperator(TestModels.minilm().build(),
-                new BatchingOptions(1, 0), 0).sampleForCalibration(10);
+                new BatchingOptions(1, 0).withPipelining(false), 0).sampleForCalibration(10);
         try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(restoredOperator, 2, 1, 0)) {
             h.initializeState(snapshot);
             h.open();
@@ -192,7 +209,7 @@ class EmbeddingOperatorTest {
 
     @Test
     void checkpointBarrierFlushesTheWindowSoNothingIsBufferedInState() throws Exception {
-        try (var h = harness(100, 60_000, 0)) {
+        try (var h = pipelinedHarness(100, 60_000)) {
             h.processElement(request(1, "first"), 1);
             h.processElement(request(2, "second"), 2);
             assertThat(h.extractOutputValues()).isEmpty();
@@ -204,7 +221,7 @@ class EmbeddingOperatorTest {
 
     @Test
     void aWatermarkFlushesTheRecordsItFollows() throws Exception {
-        try (var h = harness(100, 60_000, 0)) {
+        try (var h = pipelinedHarness(100, 60_000)) {
             h.processElement(request(1, "before the watermark"), 1);
             h.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(5));
             List<Object> out = new ArrayList<>(h.getOutput());
@@ -228,7 +245,7 @@ class EmbeddingOperatorTest {
 
     @Test
     void endOfInputFlushes() throws Exception {
-        try (var h = harness(100, 60_000, 0)) {
+        try (var h = pipelinedHarness(100, 60_000)) {
             h.processElement(request(1, "last words"), 1);
             h.getOneInputOperator().finish();
             assertThat(h.extractOutputValues()).extracting(EmbedResult::id).containsExactly("1");
@@ -237,7 +254,7 @@ class EmbeddingOperatorTest {
 
     @Test
     void refusedRecordsGoToDeadLettersWithTheirReason() throws Exception {
-        try (var h = harness(4, 60_000, 0)) {
+        try (var h = pipelinedHarness(4, 60_000)) {
             h.processElement(request(1, ""), 1);
             h.processElement(new EmbedRequest("2", "hello", "passage", "{\"id\":\"2\",\"text\":\"hello\"}"), 2);
             h.processElement(new EmbedRequest("3", null, null, "{\"id\":\"3\"}"), 3);
@@ -288,7 +305,7 @@ class EmbeddingOperatorTest {
     @Test
     void eachRoleEmbedsWithItsOwnModel() throws Exception {
         EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(),
-                java.util.Map.of("query", TestModels.minilmInt8().build()), new BatchingOptions(6, 60_000), 0);
+                java.util.Map.of("query", TestModels.minilmInt8().build()), new BatchingOptions(6, 60_000).withPipelining(false), 0);
         List<String> texts = burst(6);
         try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
             h.open();

@@ -79,7 +79,7 @@ class PoisonTextTest {
             int windowSize, int maxBatchSize) throws Exception {
         mode = failureMode;
         EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().maxBatchSize(maxBatchSize).build(),
-                Map.of(), new BatchingOptions(windowSize, 60_000), 0,
+                Map.of(), new BatchingOptions(windowSize, 60_000).withPipelining(false), 0,
                 options -> FaultInjection.failingModel(options, PoisonTextTest::maybeFail));
         var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator);
         h.open();
@@ -139,7 +139,7 @@ class PoisonTextTest {
     void aTextTheTokenizerFailsOnIsADeadLetterAndTheOthersAreTokenizedAgainOneByOne() throws Exception {
         TOKENIZE_CALLS.clear();
         EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().maxBatchSize(4).build(), Map.of(),
-                new BatchingOptions(8, 60_000), 0,
+                new BatchingOptions(8, 60_000).withPipelining(false), 0,
                 options -> FaultInjection.failingTokenizer(options, PoisonTextTest::tokenizerFails));
         try (var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator)) {
             h.open();

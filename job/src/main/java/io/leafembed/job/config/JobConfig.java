@@ -535,7 +535,7 @@ public final class JobConfig implements Serializable {
 
     public BatchingOptions batchingOptions() {
         return new BatchingOptions(get(JobOptions.BATCHING_WINDOW_SIZE), get(JobOptions.BATCHING_MAX_WAIT_MS),
-                get(JobOptions.BATCHING_LATENCY_BUDGET_MS));
+                get(JobOptions.BATCHING_LATENCY_BUDGET_MS), get(JobOptions.BATCHING_PIPELINED));
     }
 
     /** Whether no model is configured, so the bundled one is used. */

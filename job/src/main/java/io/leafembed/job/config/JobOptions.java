@@ -95,6 +95,9 @@ public final class JobOptions {
             "batching.latency-budget-ms", 1000, 0, 3_600_000,
             "Under load, close a window when its first record's wait plus the window's expected embedding"
                     + " time (at the measured rate) reaches this (ms); 0: windows close by count and wait only.");
+    public static final ConfigKey<Boolean> BATCHING_PIPELINED = ConfigKey.bool("batching.pipelined", true,
+            "Embed a window on a thread of its own while the task thread reads and fills the next one and"
+                    + " writes out the one before (false: the task thread waits while the model runs).");
     public static final ConfigKey<Integer> BATCHING_MAX_BATCH_SIZE = ConfigKey.integer(
             "batching.max-batch-size", 32, 1, 4096, "Most texts in one model run.");
     public static final ConfigKey<Integer> BATCHING_MAX_BATCH_TOKENS = ConfigKey.integer(
@@ -254,7 +257,7 @@ public final class JobOptions {
             EMBEDDING_NORMALIZE, EMBEDDING_EMPTY_TEXT,
             RUNTIME_PARALLELISM, RUNTIME_INTRA_OP_THREADS, RUNTIME_PARALLEL_RUNS, RUNTIME_INTER_OP_THREADS, RUNTIME_GRAPH_OPTIMIZATION,
             RUNTIME_CUDA,
-            BATCHING_WINDOW_SIZE, BATCHING_MAX_WAIT_MS, BATCHING_LATENCY_BUDGET_MS, BATCHING_MAX_BATCH_SIZE, BATCHING_MAX_BATCH_TOKENS,
+            BATCHING_WINDOW_SIZE, BATCHING_MAX_WAIT_MS, BATCHING_LATENCY_BUDGET_MS, BATCHING_PIPELINED, BATCHING_MAX_BATCH_SIZE, BATCHING_MAX_BATCH_TOKENS,
             BATCHING_CACHE_SIZE,
             INPUT_FILE, INPUT_FORMAT, INPUT_ID_FIELD, INPUT_TEXT_FIELD, INPUT_ROLE_FIELD, INPUT_DEFAULT_ROLE,
             INPUT_MAX_TEXT_BYTES, INPUT_SKIP_BLANK_LINES,

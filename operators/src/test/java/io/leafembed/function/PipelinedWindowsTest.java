@@ -1,0 +1,247 @@
+package io.leafembed.function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.leafembed.embed.Embedder;
+import io.leafembed.embed.FaultInjection;
+import io.leafembed.embed.TextInput;
+import io.leafembed.inference.InferenceException;
+import io.leafembed.testutils.TestModels;
+import io.leafembed.testutils.Vectors;
+import io.leafembed.tokenize.TokenBatch;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pipelined windows: a closed window is embedded on the operator's own thread while the task
+ * thread goes on, and its results come back through the task's mailbox. The model's runs are held
+ * at a gate here, so each test decides when the window in flight ends; the vectors are checked
+ * against the library's.
+ */
+class PipelinedWindowsTest {
+
+    private static Embedder reference;
+
+    /** Model runs wait here until a test opens it. */
+    private static volatile CountDownLatch gate;
+    /** The texts of every model run, in order. */
+    private static final List<Integer> RUN_SIZES = Collections.synchronizedList(new ArrayList<>());
+    /** What a model run does after the gate: nothing, fail, or take its time deaf to interrupts. */
+    private static volatile String mode;
+    private static volatile boolean slowRunEnded;
+
+    @BeforeAll
+    static void open() {
+        reference = Embedder.open(TestModels.minilm().build());
+    }
+
+    @AfterAll
+    static void close() {
+        reference.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        gate = new CountDownLatch(0);
+        RUN_SIZES.clear();
+        mode = "ok";
+        slowRunEnded = false;
+    }
+
+    private static void beforeRun(TokenBatch batch) {
+        RUN_SIZES.add(batch.size());
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (!gate.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never opened the gate"); // no hang on a failed test
+                }
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (mode.equals("broken")) {
+            throw new InferenceException("minilm", "simulated: the session is broken", null);
+        }
+        if (mode.equals("slow")) {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (System.nanoTime() < end) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    interrupted = true; // deaf on purpose: a native run does not stop either
+                }
+            }
+            slowRunEnded = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult> harness(int windowSize,
+            long maxWaitMillis) throws Exception {
+        EmbeddingOperator operator = new EmbeddingOperator(TestModels.minilm().build(), Map.of(),
+                new BatchingOptions(windowSize, maxWaitMillis), 0,
+                options -> FaultInjection.failingModel(options, PipelinedWindowsTest::beforeRun));
+        var h = new OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult>(operator);
+        h.open();
+        return h;
+    }
+
+    private static EmbedRequest request(int id) {
+        return new EmbedRequest(String.valueOf(id), text(id), "document", null);
+    }
+
+    /** Texts of equal token length, so that a window is one model batch. */
+    private static String text(int id) {
+        return "plain record number " + (char) ('a' + id);
+    }
+
+    /** Runs the task's mail, as the task thread does between records, until {@code done} holds. */
+    private static void runMailUntil(OneInputStreamOperatorTestHarness<?, ?> h, BooleanSupplier done)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!done.getAsBoolean()) {
+            Optional<Mail> mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+            if (mail.isPresent()) {
+                mail.get().run();
+            } else if (System.nanoTime() > deadline) {
+                fail("the operator did not emit within 60 s");
+            } else {
+                Thread.sleep(5);
+            }
+        }
+    }
+
+    /** Waits until the model has been given {@code runs} batches (the window thread starts them). */
+    private static void awaitRuns(int runs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (RUN_SIZES.size() < runs && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    private static void assertEmbeddedInOrder(List<EmbedResult> out, int count) {
+        assertThat(out).extracting(EmbedResult::id)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, count).mapToObj(String::valueOf).toList());
+        for (int i = 0; i < count; i++) {
+            float[] alone = reference.embed(TextInput.document(text(i))).vector();
+            assertThat(Vectors.maxAbsDiff(out.get(i).vector(), alone)).as("text %d", i).isLessThan(1e-5);
+        }
+    }
+
+    @Test
+    void theTaskThreadFillsTheNextWindowWhileTheModelRunsAndResultsLeaveInOrder() throws Exception {
+        gate = new CountDownLatch(1);
+        try (var h = harness(4, 60_000)) {
+            for (int i = 0; i < 7; i++) {
+                h.processElement(request(i), i); // the 4th closes a window the model cannot finish yet
+            }
+            awaitRuns(1);
+            assertThat(RUN_SIZES).as("the first window is at the model").containsExactly(4);
+            assertThat(h.extractOutputValues()).isEmpty();
+
+            gate.countDown();
+            runMailUntil(h, () -> h.extractOutputValues().size() == 4);
+            assertEmbeddedInOrder(h.extractOutputValues(), 4);
+            assertThat(h.extractOutputStreamRecords()).extracting(StreamRecord::getTimestamp)
+                    .containsExactly(0L, 1L, 2L, 3L);
+
+            h.getOneInputOperator().prepareSnapshotPreBarrier(1);
+            assertEmbeddedInOrder(h.extractOutputValues(), 7);
+            assertThat(RUN_SIZES).containsExactly(4, 3);
+            EmbeddingMetrics metrics = ((EmbeddingOperator) h.getOneInputOperator()).metrics();
+            assertThat(metrics.batches()).as("told on the task thread when each window left").isEqualTo(2);
+            assertThat(metrics.recordsOut()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void aWindowWhoseWaitEndsWhileTheModelIsBusyGoesOnFillingAndLeavesWhenTheModelIsFree() throws Exception {
+        gate = new CountDownLatch(1);
+        try (var h = harness(4, 50)) {
+            h.setProcessingTime(0);
+            for (int i = 0; i < 5; i++) {
+                h.processElement(request(i), i);
+            }
+            h.setProcessingTime(50); // the 5th record's wait is over, but the model is busy
+            h.processElement(request(5), 5);
+            awaitRuns(1);
+            assertThat(RUN_SIZES).containsExactly(4);
+
+            gate.countDown();
+            runMailUntil(h, () -> h.extractOutputValues().size() == 6);
+            assertEmbeddedInOrder(h.extractOutputValues(), 6);
+            assertThat(RUN_SIZES).as("the second window took both records").containsExactly(4, 2);
+        }
+    }
+
+    @Test
+    void aLoneRecordLeavesAfterMaxWaitWithoutAnotherRecord() throws Exception {
+        try (var h = harness(100, 50)) {
+            h.setProcessingTime(1_000);
+            h.processElement(request(0), 0);
+            h.setProcessingTime(1_050);
+            runMailUntil(h, () -> !h.extractOutputValues().isEmpty());
+            assertEmbeddedInOrder(h.extractOutputValues(), 1);
+        }
+    }
+
+    @Test
+    void aWatermarkWaitsForTheWindowInFlightAndTheFillingOne() throws Exception {
+        try (var h = harness(2, 60_000)) {
+            for (int i = 0; i < 3; i++) {
+                h.processElement(request(i), i);
+            }
+            h.processWatermark(new Watermark(10));
+            List<Object> out = new ArrayList<>(h.getOutput());
+            assertThat(out).hasSize(4);
+            assertThat(out.get(3)).isEqualTo(new Watermark(10));
+            assertEmbeddedInOrder(h.extractOutputValues(), 3);
+        }
+    }
+
+    @Test
+    void aFaultInTheWindowInFlightFailsTheTaskAtTheNextFlushPoint() throws Exception {
+        mode = "broken";
+        try (var h = harness(2, 60_000)) {
+            h.processElement(request(0), 0);
+            h.processElement(request(1), 1); // closes the window; the task thread goes on
+            assertThatThrownBy(() -> h.getOneInputOperator().prepareSnapshotPreBarrier(1))
+                    .isInstanceOf(InferenceException.class)
+                    .hasMessageContaining("and so did the probe text");
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.getSideOutput(EmbeddingOperator.DEAD_LETTERS)).isNullOrEmpty();
+        }
+    }
+
+    @Test
+    void closingWhileAWindowIsInFlightWaitsForItsRunBeforeTheModelCloses() throws Exception {
+        mode = "slow";
+        var h = harness(1, 60_000);
+        h.processElement(request(0), 0);
+        awaitRuns(1);
+        assertThat(RUN_SIZES).as("the run started").isNotEmpty();
+        h.close(); // a cancelled task: closing the session under the run would crash the JVM
+        assertThat(slowRunEnded).isTrue();
+    }
+}
