@@ -30,14 +30,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * streaming (unbounded) one that the benchmark stops with SIGTERM once it has checked the output.
  *
  * <p>Throughput: the corpus is loaded into the input topic first (repeated, each copy with its own
- * ids, up to at least 2,000 records with {@code --quick} and 6,000 otherwise, so that the job runs
- * several windows: under a backlog a window holds about one second of work), then the job starts
+ * ids, up to at least 2,000 records with {@code --quick} and 12,000 otherwise, so that the job runs
+ * many windows: under a backlog a window holds about one second of work), then the job starts
  * with the default checkpoint interval (10 s). A {@code read_uncommitted} consumer in this JVM
  * follows the output topic; the rate is the records that appeared after the poll that brought the
- * count to a tenth of them, over the time from that poll to the one that returned the last (the job
- * process's CPU time over the same span gives the cores used). That leaves out JVM and MiniCluster
- * start-up, the model load and the first window (about 200 records: the operator assumes 5 ms a
- * record until it has measured one), and needs one job start instead of two
+ * count to a third of them (a tenth with {@code --quick}), over the time from that poll to the one
+ * that returned the last (the job process's CPU time over the same span gives the cores used).
+ * That leaves out JVM and MiniCluster start-up, the model load, the first windows (the operator
+ * assumes 5 ms a record until it has measured one) and most of the JIT's warm-up (on 24,000
+ * records, fp32 ran 180 texts/s over the first half and 272 over the second), and needs one job
+ * start instead of two
  * (running a small and a full corpus and subtracting would double the start-ups, each several
  * seconds of noise on a busy machine). {@code read_uncommitted} sees results when the job's
  * producer sends them, not at the checkpoints that commit them, so the span measures the job's
@@ -46,9 +48,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * or the contender fails.
  *
  * <p>Latency ({@link #latencies}, after all rounds): a second job with a checkpoint every 1 s (the
- * default is 10 s: results would wait up to that long to be committed) is warmed up with 64
- * records, then a paced producer sends the corpus at half the median rate the throughput runs
- * measured, for 10 s ({@code --quick}) or 30 s. Per record: from just before the producer's {@code
+ * default is 10 s: results would wait up to that long to be committed) is warmed up with 3,000
+ * records (64 with {@code --quick}; with 64 the first third's p50 was up to 2.7x the last's),
+ * then a paced producer sends the corpus at half the median rate the throughput runs measured, for 10 s ({@code --quick}) or 30 s. Per record: from just before the producer's {@code
  * send} to the first poll that returns the result, once for a {@code read_uncommitted} consumer
  * (batching wait, model and Kafka) and once for a {@code read_committed} one (plus the wait for
  * the checkpoint that commits it); p50 and p99 of each, with the cores the job used meanwhile, and
@@ -60,7 +62,10 @@ final class KafkaJobRun implements AutoCloseable {
 
     static final String NAME = "(d) the job, java -jar, Kafka -> Kafka exactly-once";
     private static final int LATENCY_CHECKPOINT_MS = 1000;
-    private static final int WARM_UP_RECORDS = 64;
+    /** Warm-up records before the paced part: enough for the JIT to compile the hot paths. */
+    private int warmUpRecords() {
+        return quick ? 64 : 3000;
+    }
 
     private final KafkaBrokerProcess broker;
     private final Path jobJar;
@@ -110,7 +115,7 @@ final class KafkaJobRun implements AutoCloseable {
     }
 
     private Measurement throughput(ModelRuns m) throws Exception {
-        int minRecords = quick ? 2000 : 6000;
+        int minRecords = quick ? 2000 : 12_000;
         int copies = (minRecords + m.texts().size() - 1) / m.texts().size();
         int records = copies * m.texts().size();
         String run = "throughput" + (++runCount);
@@ -127,7 +132,7 @@ final class KafkaJobRun implements AutoCloseable {
             }
         }
         Path config = writeConfig(dir, m.model(), run, null);
-        Span span = new Span(records / 10);
+        Span span = new Span(records / (quick ? 10 : 3));
         long started = System.nanoTime();
         try (BackgroundProcess job = BackgroundProcess.start("the Kafka job", command(config), dir, "job.log",
                 environment());
@@ -150,12 +155,12 @@ final class KafkaJobRun implements AutoCloseable {
         }
         return new Measurement(NAME, m.model().name(), measured, m.realTokens() * copies * measured / records, 0,
                 span.lastNanos - span.firstNanos, span.lastCpu - span.firstCpu,
-                String.format(Locale.ROOT, "read_uncommitted, results after the first tenth (%d of %d records,"
+                String.format(Locale.ROOT, "read_uncommitted, results after the first " + (quick ? "tenth" : "third") + " (%d of %d records,"
                         + " corpus x%d, from %.1f s after the start); every id once (read_committed)", measured,
                         records, copies, (span.firstNanos - started) / 1e9));
     }
 
-    /** The time and job CPU when the first tenth of the results had appeared and when the count last grew. */
+    /** The time and job CPU when the first third (tenth) of the results had appeared and when the count last grew. */
     private static final class Span {
         private final int skip;
         int firstCount = -1;
@@ -258,7 +263,7 @@ final class KafkaJobRun implements AutoCloseable {
                         "read_committed").follow();
                 KafkaProducer<String, String> producer = producer()) {
             List<String> warmUp = new ArrayList<>();
-            for (int i = 0; i < WARM_UP_RECORDS; i++) {
+            for (int i = 0; i < warmUpRecords(); i++) {
                 warmUp.add("warm-" + i);
                 send(producer, run + "-texts", "warm-" + i, m.texts().get(i % m.texts().size()));
             }
@@ -277,7 +282,7 @@ final class KafkaJobRun implements AutoCloseable {
                 String id = run + "-" + i;
                 ids.add(id);
                 sentNanos[i] = System.nanoTime();
-                send(producer, run + "-texts", id, m.texts().get((i + WARM_UP_RECORDS) % m.texts().size()));
+                send(producer, run + "-texts", id, m.texts().get((i + warmUpRecords()) % m.texts().size()));
             }
             long paced = System.nanoTime() - start;
             double cores = (double) (job.cpuNanos() - cpuStart) / paced;
