@@ -37,10 +37,11 @@ record ProcessRun(long wallNanos, long cpuNanos, String stdout, String stderr) {
         builder.environment().putAll(environment);
         long start = System.nanoTime();
         Process process = builder.start();
-        long cpu = 0;
+        long cpu = -1;
         try {
             while (!process.waitFor(20, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                cpu = process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+                // the last sample, taken as the process exits, can be unavailable: keep the latest known
+                cpu = Math.max(cpu, process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L));
                 watcher.poll(System.nanoTime() - start, cpu);
             }
         } finally {
