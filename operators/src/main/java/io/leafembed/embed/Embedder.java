@@ -4,6 +4,7 @@ import io.leafembed.batching.BatchListener;
 import io.leafembed.batching.BatchPlanner;
 import io.leafembed.inference.EncoderOutput;
 import io.leafembed.inference.InferenceException;
+import io.leafembed.inference.NativeWorkThreads;
 import io.leafembed.inference.OnnxEncoder;
 import io.leafembed.model.ClasspathModel;
 import io.leafembed.model.ModelDirectory;
@@ -35,7 +36,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.stream.IntStream;
@@ -662,19 +662,7 @@ public final class Embedder implements AutoCloseable {
     public void close() {
         if (runThreads != null) {
             // a run still in flight (a caller that did not wait) must end before the session closes
-            runThreads.shutdownNow();
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    runThreads.awaitTermination(10, TimeUnit.MINUTES); // a run takes seconds
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            NativeWorkThreads.stopAndAwait(runThreads);
         }
         try {
             encoder.close();

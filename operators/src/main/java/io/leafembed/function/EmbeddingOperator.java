@@ -4,6 +4,7 @@ import io.leafembed.embed.Embedder;
 import io.leafembed.embed.EmbedderOptions;
 import io.leafembed.embed.Embedding;
 import io.leafembed.embed.TextInput;
+import io.leafembed.inference.NativeWorkThreads;
 import io.leafembed.model.ModelLoadException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -431,28 +431,12 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         output.collect(DEAD_LETTERS, pending.wrap(DeadLetter.rejected(pending.request(), reason)));
     }
 
-    private static void awaitTermination(ExecutorService executor) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                executor.awaitTermination(10, TimeUnit.MINUTES); // a window takes seconds
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() throws Exception {
         try {
             if (embeddingThread != null) {
                 // a window still in flight (the task was cancelled) must end before its model closes
-                embeddingThread.shutdownNow();
-                awaitTermination(embeddingThread);
+                NativeWorkThreads.stopAndAwait(embeddingThread);
             }
             if (roleEmbedders != null) {
                 roleEmbedders.values().forEach(Embedder::close);
