@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -341,21 +342,29 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             return;
         }
         emitInFlight(); // the window before leaves first: results stay in arrival order
-        inFlight = embeddingThread.submit(() -> {
-            closed.embed();
-            tellTaskThread();
-            return closed;
+        CompletableFuture<EmbeddingWindow> embedded = new CompletableFuture<>();
+        inFlight = embedded;
+        embeddingThread.execute(() -> {
+            try {
+                closed.embed();
+                embedded.complete(closed);
+            } catch (Throwable t) {
+                embedded.completeExceptionally(t);
+            }
+            // only now: a letter that ran before the window was done would find nothing to emit,
+            // and a lone window would wait for the next record (forever on a quiet stream)
+            tellTaskThread(embedded);
         });
     }
 
     /**
-     * Has the task thread emit the window in flight now that it is done (a lone window need not
-     * wait for the next record), and send the filling window if its wait is over.
+     * Has the task thread emit the window just embedded (a lone window need not wait for the next
+     * record; a fault fails the task now), and send the filling window if its wait is over.
      */
-    private void tellTaskThread() {
+    private void tellTaskThread(Future<EmbeddingWindow> embedded) {
         try {
             mailbox.execute(() -> {
-                if (inFlight != null && inFlight.isDone()) {
+                if (inFlight == embedded) { // not yet emitted by a flush point
                     emitInFlight();
                 }
                 if (windowDue) {

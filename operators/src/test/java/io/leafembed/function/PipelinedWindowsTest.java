@@ -132,6 +132,19 @@ class PipelinedWindowsTest {
         }
     }
 
+    /** The next letter to the task thread, taken as soon as it is posted (failing after 30 s). */
+    private static Mail nextLetter(OneInputStreamOperatorTestHarness<?, ?> h) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            Optional<Mail> mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+            if (mail.isPresent()) {
+                return mail.get();
+            }
+            Thread.onSpinWait();
+        }
+        return fail("no letter to the task thread within 30 s");
+    }
+
     /** Waits until the model has been given {@code runs} batches (the window thread starts them). */
     private static void awaitRuns(int runs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -203,6 +216,31 @@ class PipelinedWindowsTest {
             h.setProcessingTime(1_050);
             runMailUntil(h, () -> !h.extractOutputValues().isEmpty());
             assertEmbeddedInOrder(h.extractOutputValues(), 1);
+        }
+    }
+
+    @Test
+    void theFirstLetterAfterARunEmitsItsWindow() throws Exception {
+        // the letter used to be posted before the window's future was done; run at once (as an
+        // idle task thread does) it found nothing to emit, and a quiet stream never went on
+        try (var h = harness(1, 60_000)) {
+            for (int i = 0; i < 20; i++) {
+                h.processElement(request(i), i);
+                nextLetter(h).run(); // at once, as an idle task thread does
+                assertThat(h.extractOutputValues()).as("after the letter of window %d", i).hasSize(i + 1);
+            }
+            assertEmbeddedInOrder(h.extractOutputValues(), 20);
+        }
+    }
+
+    @Test
+    void aFaultInTheWindowInFlightFailsTheTaskWhenItsLetterRuns() throws Exception {
+        mode = "broken";
+        try (var h = harness(1, 60_000)) {
+            h.processElement(request(0), 0);
+            Mail letter = nextLetter(h);
+            assertThatThrownBy(letter::run).isInstanceOf(InferenceException.class);
+            assertThat(h.extractOutputValues()).isEmpty();
         }
     }
 
