@@ -44,6 +44,11 @@ final class KafkaBrokerProcess implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** The broker process's CPU time so far; -1 if unknown. */
+    long cpuNanos() {
+        return process.cpuNanos();
+    }
+
     /** Formats a fresh node under {@code dir} and starts it; fails with the broker's log if it does not come up. */
     static KafkaBrokerProcess start(Path lib, Path dir) throws Exception {
         deleteTree(dir);

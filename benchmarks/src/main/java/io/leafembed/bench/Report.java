@@ -102,12 +102,12 @@ final class Report {
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Row row : headline()) {
             Measurement m = row.m();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.0f | %s | %s | %s | %.2f | %s |%n", m.model(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.0f | %s | %s | %s | %s | %s |%n", m.model(),
                     m.contender(), m.textsPerSecond(), m.tokensPerSecond(),
                     m.coresUsed() < 0 ? "-" : String.format(Locale.ROOT, "%.2f", m.coresUsed()),
                     m.coresUsed() <= 0 ? "-" : String.format(Locale.ROOT, "%.1f", m.textsPerSecond() / m.coresUsed()),
                     Double.isNaN(m.paddingRatio()) ? "-" : String.format(Locale.ROOT, "%.3f", m.paddingRatio()),
-                    row.ratio(), m.note()));
+                    Double.isNaN(row.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f", row.ratio()), m.note()));
         }
         List<Measurement> sweep = medians().values().stream()
                 .filter(m -> m.contender().startsWith("(a)") || m.contender().startsWith("raw")).toList();

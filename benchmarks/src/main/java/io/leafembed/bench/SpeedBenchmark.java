@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Run from the repository root after {@code mvn -B -ntp -q package -DskipTests}: {@code java -jar
  * benchmarks/target/leaf-embed-benchmarks.jar --quick} (about 2 minutes) or without {@code --quick}.
  * Options: {@code --texts N}, {@code --rounds N}, {@code --threads N}, {@code --corpus FILE}, {@code
- * --skip a,b,c,d,k,e,f,leaf,int8}; {@code --tuning} runs instead the raw ceiling with ONNX Runtime
+ * --skip a,b,c,d,k,kl,e,f,leaf,int8} (k: the Kafka job, kl: its latency part); {@code --tuning} runs instead the raw ceiling with ONNX Runtime
  * session variants (thread spinning on/off x graph optimization all/extended/basic), interleaved.
  */
 public final class SpeedBenchmark {
@@ -77,7 +77,7 @@ public final class SpeedBenchmark {
                     case "--corpus" -> corpus = Path.of(args[++i]);
                     case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --quick,"
-                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,k,e,f,leaf,int8, --tuning");
+                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,k,kl,e,f,leaf,int8, --tuning");
                 }
             }
             if (texts < 128) {
@@ -167,6 +167,9 @@ public final class SpeedBenchmark {
                     results.add(m);
                     System.out.printf(Locale.ROOT, "round %d  %-32s %-40s %7.1f texts/s  %4.2f cores%n", round + 1,
                             m.model(), m.contender(), m.textsPerSecond(), m.coresUsed());
+                    if (m.contender().equals(KafkaJobRun.NAME)) {
+                        System.out.println("         " + m.note());
+                    }
                 }
             }
         }
@@ -176,7 +179,7 @@ public final class SpeedBenchmark {
                 latency.add(latency(model, texts));
             }
         }
-        List<String> kafkaLatency = kafka != null ? kafka.latencies() : List.of();
+        List<String> kafkaLatency = kafka != null && settings.runs("kl") ? kafka.latencies() : List.of();
         for (AutoCloseable c : open) {
             c.close();
         }
