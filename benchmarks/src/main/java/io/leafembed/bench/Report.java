@@ -120,7 +120,8 @@ final class Report {
         }
         if (!latency.isEmpty()) {
             md.append("\nSingle query at batch 1 through the library (`Embedder.embed(TextInput.query(q))`,"
-                    + " tokenization included):\n\n| model | queries | mean tokens | p50 ms | p99 ms |\n|---|---|---|---|---|\n");
+                    + " tokenization included; 1 intra-op thread is a slot's default):\n\n| model | intra-op threads | queries"
+                    + " | mean tokens | p50 ms | p99 ms |\n|---|---|---|---|---|---|\n");
             latency.forEach(l -> md.append(l).append('\n'));
         }
         if (!kafkaLatency.isEmpty()) {
