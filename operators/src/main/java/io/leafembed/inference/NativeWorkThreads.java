@@ -2,6 +2,8 @@ package io.leafembed.inference;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stops the threads that call into a native ONNX Runtime session (the Embedder's run threads, the
@@ -11,16 +13,23 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NativeWorkThreads {
 
+    private static final Logger LOG = LoggerFactory.getLogger(NativeWorkThreads.class);
+
     private NativeWorkThreads() {}
 
     /** Interrupts {@code threads}, then waits until they have ended (a run or window takes seconds). */
     public static void stopAndAwait(ExecutorService threads) {
         threads.shutdownNow();
         boolean interrupted = false;
+        long started = System.nanoTime();
         while (true) {
             try {
-                threads.awaitTermination(10, TimeUnit.MINUTES);
-                break;
+                if (threads.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+                // never give up: closing the session under a run that is still going crashes the JVM
+                LOG.warn("Still waiting, after {} s, for ONNX Runtime work to end before its session closes",
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
             } catch (InterruptedException e) {
                 interrupted = true;
             }
