@@ -254,8 +254,10 @@ class KafkaJobITCase {
         kafka.produce("in-2", goodRecords(RECORDS));
         FailOnce.reset();
         // windows that never fill and never time out: only checkpoint barriers (and the end of
-        // input) flush them, so a barrier that left records in the window would lose them here
-        runJob(config("in-2", "out-2", Map.of("batching.window-size", "1000000", "batching.max-wait-ms", "600000")),
+        // input) flush them, so a barrier that left records in the window would lose them here;
+        // both instances share one model, which every restart lets go of and takes again
+        runJob(config("in-2", "out-2", Map.of("batching.window-size", "1000000", "batching.max-wait-ms", "600000",
+                "runtime.share-model", "true")),
                 "fixed-delay",
                 results -> results.map(new FailOnce(Set.of("2500", "5000", "7500"))).name("inject failures"));
 

@@ -62,6 +62,9 @@ public final class LeafEmbedJob {
         EmbeddingOperator embedding = new EmbeddingOperator(config.embedderOptions(slotCores),
                 config.roleEmbedderOptions(slotCores), config.batchingOptions(),
                 config.get(JobOptions.BATCHING_CACHE_SIZE));
+        if (config.get(JobOptions.RUNTIME_SHARE_MODEL)) {
+            embedding.shareModelsPerTaskManager();
+        }
         if (config.calibratesRanges()) {
             embedding.sampleForCalibration(config.get(JobOptions.EMBEDDING_CALIBRATION_SIZE));
         }

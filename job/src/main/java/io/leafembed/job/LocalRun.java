@@ -78,7 +78,9 @@ public final class LocalRun {
             log.println("leaf-embed: reading texts from standard input, one per line (end with Ctrl-D)");
         }
         int parallelism = config.isSet(JobOptions.RUNTIME_PARALLELISM) ? config.get(JobOptions.RUNTIME_PARALLELISM) : 1;
-        int slotCores = Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism);
+        // a shared model's runs serve every slot: it may use every core
+        int slotCores = Math.max(1, Runtime.getRuntime().availableProcessors()
+                / (config.get(JobOptions.RUNTIME_SHARE_MODEL) ? 1 : parallelism));
         ModelCheck.run(config, slotCores, log);
 
         // opened (and a file truncated) only now that the configuration and the model are fine

@@ -76,7 +76,8 @@ import org.slf4j.LoggerFactory;
  * <p>Memory per instance: the model's weights (23 MB int8 / 90 MB fp32 for MiniLM-sized models
  * such as mdbr-leaf-mt), the tokenizer (~5 MB), ONNX Runtime's arena for the largest batch
  * (tens of MB at the default 16,384 token positions), the window and the optional cache. Give a
- * slot at least 256 MB of task off-heap/managed headroom.
+ * slot at least 256 MB of task off-heap/managed headroom. With {@link #shareModelsPerTaskManager}
+ * the model, tokenizer and arena are held once per TaskManager instead.
  */
 public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         implements OneInputStreamOperator<EmbedRequest, EmbedResult> {
@@ -120,6 +121,8 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     private final EmbedderFactory embedderFactory;
     /** Vectors to sample for calibration (job-wide); 0 when not calibrating. */
     private int calibrationSampleSize;
+    /** Hold models through {@link SharedEmbedders} (one session per TaskManager) instead of one per instance. */
+    private boolean shareModels;
 
     private transient Embedder embedder;
     private transient Map<String, Embedder> roleEmbedders;
@@ -140,6 +143,13 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     private transient Future<EmbeddingWindow> inFlight;
     /** The filling window's wait is over, and it leaves when the window in flight is done. */
     private transient boolean windowDue;
+    /**
+     * A model failed for a reason not in the texts: a shared one must not go to a restarted
+     * instance. Set by the window thread too (the task may be cancelled before it hears).
+     */
+    private transient volatile boolean modelSuspect;
+    /** Counts flushes, so that a timer callback already queued when its window left does nothing. */
+    private transient long windowNumber;
     private transient CalibrationSampler sampler;
     private transient ListState<Long> calibrationSentState;
 
@@ -183,6 +193,20 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             throw new IllegalArgumentException("calibration sample size must be positive but was " + sampleSize);
         }
         this.calibrationSampleSize = sampleSize;
+        return this;
+    }
+
+    /**
+     * Has the instances of this job in one TaskManager share one model (one ONNX Runtime session,
+     * its weights and its {@code parallelRuns} run threads) per set of options, instead of one per
+     * instance: the weights and arena once per TaskManager, and a busy slot may use the run
+     * threads an idle one leaves. Give the session as many parallel runs as the TaskManager has
+     * cores for embedding (see {@link SharedEmbedders}).
+     *
+     * @return this operator
+     */
+    public EmbeddingOperator shareModelsPerTaskManager() {
+        this.shareModels = true;
         return this;
     }
 
@@ -245,9 +269,9 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
 
     private void openModels() {
         roleEmbedders = new HashMap<>();
-        embedder = embedderFactory.open(embedderOptions);
+        embedder = openModel(embedderOptions);
         for (Map.Entry<String, EmbedderOptions> role : roleOptions.entrySet()) {
-            Embedder roleEmbedder = embedderFactory.open(role.getValue());
+            Embedder roleEmbedder = openModel(role.getValue());
             roleEmbedders.put(role.getKey(), roleEmbedder); // before the check: close() must close it
             if (roleEmbedder.dims() != embedder.dims()) {
                 throw new ModelLoadException(roleEmbedder.modelId(), "the model of role '" + role.getKey()
@@ -258,6 +282,23 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             }
             LOG.info("Role '{}' embeds with model '{}'", role.getKey(), roleEmbedder.modelId());
         }
+    }
+
+    private Embedder openModel(EmbedderOptions options) {
+        return shareModels ? SharedEmbedders.acquire(options, embedderFactory) : embedderFactory.open(options);
+    }
+
+    private void closeModel(Embedder model) {
+        if (shareModels) {
+            SharedEmbedders.release(model, modelSuspect);
+        } else {
+            model.close();
+        }
+    }
+
+    /** The main model this instance embeds with (for tests). */
+    Embedder model() {
+        return embedder;
     }
 
     /** This instance's metrics (for tests and monitoring). */
@@ -289,7 +330,14 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             waitIsOver();
         } else if (window.size() == 1) {
             long deadline = getProcessingTimeService().getCurrentProcessingTime() + batching.maxWaitMillis();
-            flushTimer = getProcessingTimeService().registerTimer(deadline, time -> waitIsOver());
+            long thisWindow = windowNumber;
+            // cancel() cannot take back a callback Flink has already queued in the mailbox: one
+            // that runs after its window left must not cut the next window short
+            flushTimer = getProcessingTimeService().registerTimer(deadline, time -> {
+                if (windowNumber == thisWindow) {
+                    waitIsOver();
+                }
+            });
         }
     }
 
@@ -326,6 +374,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
     }
 
     private void flush() throws Exception {
+        windowNumber++;
         windowDue = false;
         if (flushTimer != null) {
             flushTimer.cancel(false);
@@ -337,7 +386,12 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         EmbeddingWindow closed = EmbeddingWindow.prepare(window, cache, metrics, this::embedderFor);
         window = new ArrayList<>(Math.min(batching.windowSize(), 1024));
         if (embeddingThread == null) {
-            closed.embed();
+            try {
+                closed.embed();
+            } catch (RuntimeException | Error e) {
+                modelSuspect = true; // the texts' own faults are outcomes: this one is the model's
+                throw e;
+            }
             emit(closed);
             return;
         }
@@ -349,6 +403,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
                 closed.embed();
                 embedded.complete(closed);
             } catch (Throwable t) {
+                modelSuspect = true;
                 embedded.completeExceptionally(t);
             }
             // only now: a letter that ran before the window was done would find nothing to emit,
@@ -388,6 +443,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             done = embedded.get();
         } catch (ExecutionException e) {
             // a fault not in the texts (or an Error): fail the task so that Flink restarts it
+            modelSuspect = true;
             Throwable cause = e.getCause();
             if (cause instanceof Exception exception) {
                 throw exception;
@@ -448,10 +504,10 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
                 NativeWorkThreads.stopAndAwait(embeddingThread);
             }
             if (roleEmbedders != null) {
-                roleEmbedders.values().forEach(Embedder::close);
+                roleEmbedders.values().forEach(this::closeModel);
             }
             if (embedder != null) {
-                embedder.close();
+                closeModel(embedder);
             }
         } finally {
             super.close();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leafembed.embed.Embedder;
 import io.leafembed.embed.TextInput;
+import io.leafembed.testutils.ReferenceModel;
 import io.leafembed.testutils.TestModels;
 import io.leafembed.testutils.Vectors;
 import java.util.ArrayList;
@@ -11,9 +12,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The batching operator in Flink's operator test harness, on the real all-MiniLM-L6-v2. The
@@ -24,17 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 class EmbeddingOperatorTest {
 
-    private static Embedder reference;
-
-    @BeforeAll
-    static void open() {
-        reference = Embedder.open(TestModels.minilm().build());
-    }
-
-    @AfterAll
-    static void close() {
-        reference.close();
-    }
+    @RegisterExtension
+    static final ReferenceModel reference = new ReferenceModel();
 
     /** Windows embedded on the task thread: results are out once the closing record is processed. */
     private static OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult> harness(
@@ -115,7 +106,7 @@ class EmbeddingOperatorTest {
             assertThat(h.extractOutputStreamRecords()).extracting(StreamRecord::getTimestamp)
                     .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
             for (int i = 0; i < 8; i++) {
-                float[] alone = reference.embed(TextInput.document(texts.get(i))).vector();
+                float[] alone = reference.document(texts.get(i));
                 assertThat(Vectors.maxAbsDiff(out.get(i).vector(), alone)).as("text %d", i).isLessThan(1e-5);
             }
         }
@@ -140,7 +131,7 @@ class EmbeddingOperatorTest {
             assertThat(h.extractOutputStreamRecords()).extracting(StreamRecord::getTimestamp)
                     .containsExactly(10L, 11L, 12L, 13L, 15L);
             for (int i = 0; i < 4; i++) {
-                float[] alone = reference.embed(TextInput.document(texts.get(i))).vector();
+                float[] alone = reference.document(texts.get(i));
                 assertThat(Vectors.maxAbsDiff(out.get(i).vector(), alone)).as("text %d", i).isLessThan(1e-5);
             }
             assertThat(h.getSideOutput(EmbeddingOperator.DEAD_LETTERS)).extracting(r -> r.getValue().id())
@@ -328,7 +319,7 @@ class EmbeddingOperatorTest {
             for (int k = 0; k < 3; k++) {
                 EmbedResult d = out.get(2 * k + 1);
                 assertThat(d.modelId()).isEqualTo("all-minilm-l6-v2");
-                float[] alone = reference.embed(TextInput.document(texts.get(2 * k + 1))).vector();
+                float[] alone = reference.document(texts.get(2 * k + 1));
                 assertThat(Vectors.maxAbsDiff(d.vector(), alone)).isLessThan(1e-5);
             }
         }

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.leafembed.embed.Embedder;
 import io.leafembed.embed.FaultInjection;
-import io.leafembed.embed.TextInput;
 import io.leafembed.inference.InferenceException;
+import io.leafembed.testutils.ReferenceModel;
 import io.leafembed.testutils.TestModels;
 import io.leafembed.testutils.Vectors;
 import io.leafembed.tokenize.TokenBatch;
@@ -24,10 +23,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Pipelined windows: a closed window is embedded on the operator's own thread while the task
@@ -37,7 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class PipelinedWindowsTest {
 
-    private static Embedder reference;
+    @RegisterExtension
+    static final ReferenceModel reference = new ReferenceModel();
 
     /** Model runs wait here until a test opens it. */
     private static volatile CountDownLatch gate;
@@ -46,16 +45,6 @@ class PipelinedWindowsTest {
     /** What a model run does after the gate: nothing, fail, or take its time deaf to interrupts. */
     private static volatile String mode;
     private static volatile boolean slowRunEnded;
-
-    @BeforeAll
-    static void open() {
-        reference = Embedder.open(TestModels.minilm().build());
-    }
-
-    @AfterAll
-    static void close() {
-        reference.close();
-    }
 
     @BeforeEach
     void reset() {
@@ -145,6 +134,14 @@ class PipelinedWindowsTest {
         return fail("no letter to the task thread within 30 s");
     }
 
+    /** Runs every letter waiting for the task thread. */
+    private static void runAllMail(OneInputStreamOperatorTestHarness<?, ?> h) throws Exception {
+        for (Optional<Mail> mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY); mail.isPresent();
+                mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY)) {
+            mail.get().run();
+        }
+    }
+
     /** Waits until the model has been given {@code runs} batches (the window thread starts them). */
     private static void awaitRuns(int runs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -157,7 +154,7 @@ class PipelinedWindowsTest {
         assertThat(out).extracting(EmbedResult::id)
                 .containsExactlyElementsOf(java.util.stream.IntStream.range(0, count).mapToObj(String::valueOf).toList());
         for (int i = 0; i < count; i++) {
-            float[] alone = reference.embed(TextInput.document(text(i))).vector();
+            float[] alone = reference.document(text(i));
             assertThat(Vectors.maxAbsDiff(out.get(i).vector(), alone)).as("text %d", i).isLessThan(1e-5);
         }
     }
@@ -182,6 +179,8 @@ class PipelinedWindowsTest {
             h.getOneInputOperator().prepareSnapshotPreBarrier(1);
             assertEmbeddedInOrder(h.extractOutputValues(), 7);
             assertThat(RUN_SIZES).containsExactly(4, 3);
+            runAllMail(h); // the letter of the window the barrier already emitted must not emit it again
+            assertEmbeddedInOrder(h.extractOutputValues(), 7);
             EmbeddingMetrics metrics = ((EmbeddingOperator) h.getOneInputOperator()).metrics();
             assertThat(metrics.batches()).as("told on the task thread when each window left").isEqualTo(2);
             assertThat(metrics.recordsOut()).isEqualTo(7);
@@ -205,6 +204,20 @@ class PipelinedWindowsTest {
             runMailUntil(h, () -> h.extractOutputValues().size() == 6);
             assertEmbeddedInOrder(h.extractOutputValues(), 6);
             assertThat(RUN_SIZES).as("the second window took both records").containsExactly(4, 2);
+        }
+    }
+
+    @Test
+    void withNoWaitARecordThatArrivesWhileTheModelIsBusyLeavesOnAQuietStream() throws Exception {
+        gate = new CountDownLatch(1);
+        try (var h = harness(100, 0)) {
+            h.processElement(request(0), 0); // leaves at once
+            awaitRuns(1);
+            h.processElement(request(1), 1); // due, but the model is busy; then nothing more arrives
+            gate.countDown();
+            runMailUntil(h, () -> h.extractOutputValues().size() == 2);
+            assertEmbeddedInOrder(h.extractOutputValues(), 2);
+            assertThat(RUN_SIZES).containsExactly(1, 1);
         }
     }
 

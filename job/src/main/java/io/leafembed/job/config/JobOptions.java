@@ -77,6 +77,10 @@ public final class JobOptions {
                     + " runtime.intra-op-threads threads (default: cores / parallelism / intra-op threads for a"
                     + " local run, 1 on a cluster, where a slot is a core). Two runs of one thread embed 13-25%"
                     + " more than one run of two threads on 2 cores.");
+    public static final ConfigKey<Boolean> RUNTIME_SHARE_MODEL = ConfigKey.bool("runtime.share-model", false,
+            "One model (ONNX Runtime session, weights, run threads) per TaskManager, shared by the job's"
+                    + " embedding instances there, instead of one per slot; then set runtime.parallel-runs to the"
+                    + " TaskManager's cores for embedding (a local run defaults to every core).");
     public static final ConfigKey<Integer> RUNTIME_INTER_OP_THREADS = ConfigKey.integer(
             "runtime.inter-op-threads", 1, 1, 1024, "ONNX Runtime inter-op threads per session.");
     public static final ConfigKey<String> RUNTIME_GRAPH_OPTIMIZATION = ConfigKey.choice(
@@ -255,7 +259,7 @@ public final class JobOptions {
             MODEL_DOCUMENT_DIR, MODEL_DOCUMENT_ONNX_VARIANT,
             EMBEDDING_TRUNCATE_DIM, EMBEDDING_QUANTIZATION, EMBEDDING_RANGES, EMBEDDING_CALIBRATION_SIZE,
             EMBEDDING_NORMALIZE, EMBEDDING_EMPTY_TEXT,
-            RUNTIME_PARALLELISM, RUNTIME_INTRA_OP_THREADS, RUNTIME_PARALLEL_RUNS, RUNTIME_INTER_OP_THREADS, RUNTIME_GRAPH_OPTIMIZATION,
+            RUNTIME_PARALLELISM, RUNTIME_INTRA_OP_THREADS, RUNTIME_PARALLEL_RUNS, RUNTIME_SHARE_MODEL, RUNTIME_INTER_OP_THREADS, RUNTIME_GRAPH_OPTIMIZATION,
             RUNTIME_CUDA,
             BATCHING_WINDOW_SIZE, BATCHING_MAX_WAIT_MS, BATCHING_LATENCY_BUDGET_MS, BATCHING_PIPELINED, BATCHING_MAX_BATCH_SIZE, BATCHING_MAX_BATCH_TOKENS,
             BATCHING_CACHE_SIZE,
