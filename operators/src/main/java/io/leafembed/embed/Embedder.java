@@ -438,6 +438,12 @@ public final class Embedder implements AutoCloseable {
         List<T> results = new ArrayList<>(plan.size());
         if (runThreads == null || plan.size() < 2) {
             for (int[] rows : plan) {
+                // a cancelled task interrupts the thread: stop between batches (a run itself
+                // cannot be stopped) rather than finish a window Flink no longer waits for; out of
+                // this method, so that embedEach does not take it for a failure of the texts
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InferenceException(modelId, "interrupted while embedding", null);
+                }
                 results.add(task.apply(rows, listener));
             }
             return results;

@@ -67,7 +67,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Safe with {@code pipeline.object-reuse}: the window keeps the request values (immutable
  * records) and their timestamps, never the {@link StreamRecord} objects an upstream operator
- * may reuse, and every output is a new {@link StreamRecord}.
+ * may reuse, and every output is a new {@link StreamRecord}. Under object reuse, chained
+ * operators downstream get the very vector arrays the cache holds (and the calibration sample):
+ * they must read them, never change them in place (the job's sinks only read).
  *
  * <p>With {@link #sampleForCalibration} the operator also sends the float vectors that
  * calibration still needs to the {@link #CALIBRATION_SAMPLE} side output (see {@link
@@ -389,7 +391,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             try {
                 closed.embed();
             } catch (RuntimeException | Error e) {
-                modelSuspect = true; // the texts' own faults are outcomes: this one is the model's
+                suspectModelUnlessCancelled();
                 throw e;
             }
             emit(closed);
@@ -403,7 +405,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
                 closed.embed();
                 embedded.complete(closed);
             } catch (Throwable t) {
-                modelSuspect = true;
+                suspectModelUnlessCancelled();
                 embedded.completeExceptionally(t);
             }
             // only now: a letter that ran before the window was done would find nothing to emit,
@@ -443,7 +445,6 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             done = embedded.get();
         } catch (ExecutionException e) {
             // a fault not in the texts (or an Error): fail the task so that Flink restarts it
-            modelSuspect = true;
             Throwable cause = e.getCause();
             if (cause instanceof Exception exception) {
                 throw exception;
@@ -451,6 +452,16 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             throw (Error) cause;
         }
         emit(done);
+    }
+
+    /**
+     * Embedding a window threw: the texts' own faults are outcomes, so this one is the model's,
+     * unless the thread was interrupted (the task is being cancelled, the model is fine).
+     */
+    private void suspectModelUnlessCancelled() {
+        if (!Thread.currentThread().isInterrupted()) {
+            modelSuspect = true;
+        }
     }
 
     /** Flushes the window and waits until every record received so far has been emitted. */

@@ -141,4 +141,32 @@ class ParallelRunsTest {
             assertThat(again.embed(TEXTS.subList(0, 3))).hasSize(3); // the process is alive and well
         }
     }
+
+    /**
+     * One run at a time, as an operator's window thread embeds when close() interrupts it: the
+     * call stops after the batch in progress instead of running the rest of the window, and
+     * embedEach throws instead of taking the interrupt for a failure of the texts (dead letters).
+     */
+    @Test
+    void oneRunAtATimeStopsBetweenBatchesWhenInterrupted() {
+        for (boolean each : new boolean[] {false, true}) {
+            java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+            try (Embedder embedder = FaultInjection.failingModel(options(1), batch -> {
+                if (runs.incrementAndGet() == 2) {
+                    Thread.currentThread().interrupt(); // as a cancel arrives while a run goes on
+                }
+            })) {
+                assertThatThrownBy(() -> {
+                    if (each) {
+                        embedder.embedEach(TEXTS, BatchListener.NONE);
+                    } else {
+                        embedder.embed(TEXTS);
+                    }
+                }).as(each ? "embedEach" : "embed").isInstanceOf(io.leafembed.inference.InferenceException.class)
+                        .hasMessageContaining("interrupted");
+                assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+                assertThat(runs.get()).as("runs after the interrupt").isEqualTo(2);
+            }
+        }
+    }
 }
