@@ -104,7 +104,8 @@ public record EmbeddingSettings(
                 .session(new SessionSettings(
                         inRange(prefix, RUNTIME_INTRA_OP_THREADS, c.get(RUNTIME_INTRA_OP_THREADS), 1, 1024),
                         inRange(prefix, RUNTIME_INTER_OP_THREADS, c.get(RUNTIME_INTER_OP_THREADS), 1, 1024),
-                        c.get(RUNTIME_GRAPH_OPTIMIZATION), c.get(RUNTIME_CUDA), 0))
+                        c.get(RUNTIME_GRAPH_OPTIMIZATION), c.get(RUNTIME_CUDA), 0,
+                        inRange(prefix, RUNTIME_PARALLEL_RUNS, c.get(RUNTIME_PARALLEL_RUNS), 1, 1024)))
                 .maxBatchSize(inRange(prefix, BATCHING_MAX_BATCH_SIZE, c.get(BATCHING_MAX_BATCH_SIZE), 1, 4096))
                 .maxBatchTokens(inRange(prefix, BATCHING_MAX_BATCH_TOKENS, c.get(BATCHING_MAX_BATCH_TOKENS),
                         TextTokenizer.MAX_SUPPORTED_LENGTH, 1 << 24));

@@ -70,6 +70,11 @@ public final class LeafEmbedOptions {
     public static final ConfigOption<Integer> RUNTIME_INTRA_OP_THREADS = ConfigOptions
             .key("runtime.intra-op-threads").intType().defaultValue(1)
             .withDescription("ONNX Runtime threads per session (one session per parallel instance).");
+    public static final ConfigOption<Integer> RUNTIME_PARALLEL_RUNS = ConfigOptions
+            .key("runtime.parallel-runs").intType().defaultValue(1)
+            .withDescription("Model runs (batches of a window) one parallel instance executes at once on its"
+                    + " session, each with runtime.intra-op-threads threads; keep runs x intra-op threads x"
+                    + " slots <= the TaskManager's cores.");
     public static final ConfigOption<Integer> RUNTIME_INTER_OP_THREADS = ConfigOptions
             .key("runtime.inter-op-threads").intType().defaultValue(1)
             .withDescription("ONNX Runtime inter-op threads per session.");
@@ -114,7 +119,7 @@ public final class LeafEmbedOptions {
             MODEL_POOLING, MODEL_QUERY_PROMPT, MODEL_DOCUMENT_PROMPT,
             EMBEDDING_TRUNCATE_DIM, EMBEDDING_QUANTIZATION, EMBEDDING_RANGES, EMBEDDING_NORMALIZE,
             EMBEDDING_EMPTY_TEXT,
-            RUNTIME_INTRA_OP_THREADS, RUNTIME_INTER_OP_THREADS, RUNTIME_GRAPH_OPTIMIZATION, RUNTIME_CUDA,
-            BATCHING_WINDOW_SIZE, BATCHING_MAX_WAIT_MS, BATCHING_MAX_BATCH_SIZE, BATCHING_MAX_BATCH_TOKENS,
+            RUNTIME_INTRA_OP_THREADS, RUNTIME_PARALLEL_RUNS, RUNTIME_INTER_OP_THREADS, RUNTIME_GRAPH_OPTIMIZATION,
+            RUNTIME_CUDA, BATCHING_WINDOW_SIZE, BATCHING_MAX_WAIT_MS, BATCHING_MAX_BATCH_SIZE, BATCHING_MAX_BATCH_TOKENS,
             INPUT_MAX_TEXT_BYTES, ROLE, ERROR_HANDLING_STRATEGY);
 }

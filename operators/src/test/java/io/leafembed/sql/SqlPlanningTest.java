@@ -82,6 +82,18 @@ class SqlPlanningTest {
     }
 
     @Test
+    void parallelRunsReachTheSessionAndAreChecked() {
+        org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
+        c.setString("model.dir", LeafShapedModel.directory().toString());
+        assertThat(EmbeddingSettings.from(c, "").embedder().session().parallelRuns()).as("default").isEqualTo(1);
+        c.setString("runtime.parallel-runs", "2");
+        assertThat(EmbeddingSettings.from(c, "").embedder().session().parallelRuns()).isEqualTo(2);
+        c.setString("runtime.parallel-runs", "0");
+        assertThatThrownBy(() -> EmbeddingSettings.from(c, ""))
+                .hasMessageContaining("'runtime.parallel-runs' must be in [1, 1024] but was 0");
+    }
+
+    @Test
     void bytesWithFloat32IsRefused() {
         createModel("embedding BYTES", "");
         assertThatThrownBy(() -> plan("SELECT * FROM ML_PREDICT(TABLE texts, MODEL leaf, DESCRIPTOR(text))"))
