@@ -16,6 +16,7 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +90,16 @@ public final class JobConfig implements Serializable {
                         + e.getValue() + "'");
             }
         }
-        List<String> warnings = FlinkSettings.validate(flinkOptions);
+        List<String> warnings = new ArrayList<>(FlinkSettings.validate(flinkOptions));
+        if (Boolean.TRUE.equals(values.get(JobOptions.RUNTIME_SHARE_MODEL.name()))
+                && values.get(JobOptions.RUNTIME_PARALLEL_RUNS.name()) == null
+                && values.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS.name()) != null) {
+            // a cluster slot defaults to one run: shared, that one run would serve every slot
+            warnings.add("'" + JobOptions.RUNTIME_SHARE_MODEL.name() + "' without '"
+                    + JobOptions.RUNTIME_PARALLEL_RUNS.name() + "': the TaskManager's slots share one model that"
+                    + " runs one batch at a time; set '" + JobOptions.RUNTIME_PARALLEL_RUNS.name()
+                    + "' to the TaskManager's cores");
+        }
         JobConfig config = new JobConfig(values, kafkaProperties, flinkOptions, List.copyOf(warnings));
         config.validate();
         return config;

@@ -115,6 +115,17 @@ class CommandLineTest {
     }
 
     @Test
+    void aSharedModelOnAKafkaRunWithoutParallelRunsIsWarnedAbout() {
+        assertThat(kafka("--runtime.share-model", "true").warnings()).singleElement().asString()
+                .contains("'runtime.share-model' without 'runtime.parallel-runs'")
+                .contains("set 'runtime.parallel-runs' to the TaskManager's cores");
+        assertThat(kafka("--runtime.share-model", "true", "--runtime.parallel-runs", "4").warnings()).isEmpty();
+        assertThat(kafka().warnings()).isEmpty();
+        // a local run's shared model defaults to a run per core
+        assertThat(CommandLine.parse(new String[] {"--runtime.share-model", "true"}).config().warnings()).isEmpty();
+    }
+
+    @Test
     void kafkaKeysWithoutABrokerAndRawOutputOfALocalRunAreErrors() {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"--kafka.sink.topic", "out"}).config())
                 .hasMessageContaining("'kafka.sink.topic' needs 'kafka.bootstrap-servers'");
