@@ -50,7 +50,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Latency ({@link #latencies}, after all rounds): a second job with a checkpoint every 1 s (the
  * default is 10 s: results would wait up to that long to be committed) is warmed up with 3,000
  * records (64 with {@code --quick}; with 64 the first third's p50 was up to 2.7x the last's),
- * then a paced producer sends the corpus at half the median rate the throughput runs measured, for 10 s ({@code --quick}) or 30 s. Per record: from just before the producer's {@code
+ * then a paced producer sends the corpus at half the median rate the throughput runs measured (or at
+ * {@code -Dleafembed.bench.kafka-latency-rate} records/s, to compare runs at one rate), for 10 s ({@code --quick}) or 30 s. Per record: from just before the producer's {@code
  * send} to the first poll that returns the result, once for a {@code read_uncommitted} consumer
  * (batching wait, model and Kafka) and once for a {@code read_committed} one (plus the wait for
  * the checkpoint that commits it); p50 and p99 of each, with the cores the job used meanwhile, and
@@ -283,7 +284,9 @@ final class KafkaJobRun implements AutoCloseable {
     private String latency(ModelRuns m) throws Exception {
         List<Measurement> sorted = new ArrayList<>(m.runs());
         sorted.sort(Comparator.comparingDouble(Measurement::textsPerSecond));
-        double rate = sorted.get((sorted.size() - 1) / 2).textsPerSecond() / 2;
+        // -Dleafembed.bench.kafka-latency-rate=N paces at N records/s instead (to compare runs at one rate)
+        String fixed = System.getProperty("leafembed.bench.kafka-latency-rate");
+        double rate = fixed != null ? Double.parseDouble(fixed) : sorted.get((sorted.size() - 1) / 2).textsPerSecond() / 2;
         int records = (int) Math.max(10, Math.round(rate * (quick ? 10 : 30)));
         String run = "latency" + (++runCount);
         Path dir = freshDir(run);
@@ -337,8 +340,9 @@ final class KafkaJobRun implements AutoCloseable {
             double firstThird = percentile(java.util.Arrays.copyOfRange(toVisible, 0, third), 0.5);
             double lastThird = percentile(java.util.Arrays.copyOfRange(toVisible, records - third, records), 0.5);
             job.logLines("leaf-embed: ").forEach(l -> System.out.println("  kafka job, " + m.model().name() + ": " + l));
-            return String.format(Locale.ROOT, "| %s | %.1f (half of %.1f) | %d in %.1f s | %.1f | %.1f | %.0f / %.0f |"
-                    + " %.1f | %.1f | %.2f |", m.model().name(), rate, 2 * rate, records, paced / 1e9,
+            return String.format(Locale.ROOT, "| %s | %.1f %s | %d in %.1f s | %.1f | %.1f | %.0f / %.0f |"
+                    + " %.1f | %.1f | %.2f |", m.model().name(), rate,
+                    fixed != null ? "(fixed)" : String.format(Locale.ROOT, "(half of %.1f)", 2 * rate), records, paced / 1e9,
                     percentile(toVisible, 0.50), percentile(toVisible, 0.99), firstThird, lastThird,
                     percentile(toCommitted, 0.50), percentile(toCommitted, 0.99), cores);
         } finally {
