@@ -32,6 +32,24 @@ class JsonRecordsTest {
     }
 
     @Test
+    void everyFloatReadsBackExactlyAndIsWrittenAsFloatToStringWrites() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        float[] vector = new float[4096];
+        for (int i = 0; i < vector.length; i++) {
+            // unit-vector coordinates, plus the extremes of the float range
+            vector[i] = i < 4 ? new float[] {Float.MIN_VALUE, Float.MAX_VALUE, -0.0f, 1e-7f}[i]
+                    : (float) (random.nextGaussian() / Math.sqrt(384));
+        }
+        JsonNode values = MAPPER.readTree(new JsonRecords(OutputEncoding.JSON, "embedding")
+                .result(result(vector, null, "float32"))).get("embedding").get("vector");
+        for (int i = 0; i < vector.length; i++) {
+            assertThat(Float.parseFloat(values.get(i).asText())).as("value %d", i).isEqualTo(vector[i]);
+            // the shortest digits: what the JDK's own formatting gives for these values
+            assertThat(values.get(i).asText()).as("value %d", i).isEqualTo(Float.toString(vector[i]));
+        }
+    }
+
+    @Test
     void codesKeepTheirSignedness() throws Exception {
         JsonRecords json = new JsonRecords(OutputEncoding.JSON, "emb");
         JsonNode u = MAPPER.readTree(json.result(result(new float[2], new byte[] {(byte) 200, 3}, "uint8")));
