@@ -34,6 +34,23 @@ final class MeasuredOperator extends EmbeddingOperator {
 
     private transient boolean marked;
 
+    /** Something to run at the mark and at the end (the CPU profile), or null. */
+    @FunctionalInterface
+    interface Hook {
+        void run() throws Exception;
+    }
+
+    private static volatile Hook onMark;
+    private static volatile Hook onEnd;
+
+    static void onMark(Hook hook) {
+        onMark = hook;
+    }
+
+    static void onEnd(Hook hook) {
+        onEnd = hook;
+    }
+
     MeasuredOperator(EmbedderOptions options, BatchingOptions batching) {
         super(options, Map.of(), batching, 0);
     }
@@ -56,6 +73,10 @@ final class MeasuredOperator extends EmbeddingOperator {
             MARK_OUT.set(metrics().recordsOut());
             MARK_TOKENS.set(metrics().tokens());
             MARK_POSITIONS.set(metrics().computedTokens());
+            Hook hook = onMark;
+            if (hook != null) {
+                hook.run();
+            }
         }
         super.processElement(record);
     }
@@ -68,5 +89,9 @@ final class MeasuredOperator extends EmbeddingOperator {
         END_OUT.set(metrics().recordsOut());
         END_TOKENS.set(metrics().tokens());
         END_POSITIONS.set(metrics().computedTokens());
+        Hook hook = onEnd;
+        if (hook != null && marked) {
+            hook.run();
+        }
     }
 }

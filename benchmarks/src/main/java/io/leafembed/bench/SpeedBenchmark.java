@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Run from the repository root after {@code mvn -B -ntp -q package -DskipTests}: {@code java -jar
  * benchmarks/target/leaf-embed-benchmarks.jar --quick} (about 2 minutes) or without {@code --quick}.
  * Options: {@code --texts N}, {@code --rounds N}, {@code --threads N}, {@code --corpus FILE}, {@code
- * --skip a,b,c,d,k,kl,e,f,leaf,int8} (k: the Kafka job, kl: its latency part); {@code --tuning} runs instead the raw ceiling with ONNX Runtime
+ * --skip a,b,c,d,k,kl,e,f,leaf,int8} (k: the Kafka job, kl: its latency part); {@code --profile} adds
+ * where the CPU of (a), (b) and (c) goes (see CpuProfile); {@code --tuning} runs instead the raw ceiling with ONNX Runtime
  * session variants (thread spinning on/off x graph optimization all/extended/basic), interleaved.
  */
 public final class SpeedBenchmark {
@@ -58,11 +59,13 @@ public final class SpeedBenchmark {
     }
 
     /** Command-line settings. */
-    record Settings(boolean quick, boolean tuning, int texts, int rounds, int threads, Path corpus, List<String> skip) {
+    record Settings(boolean quick, boolean tuning, boolean profile, int texts, int rounds, int threads, Path corpus,
+            List<String> skip) {
 
         static Settings parse(String[] args) {
             boolean quick = Arrays.asList(args).contains("--quick");
             boolean tuning = Arrays.asList(args).contains("--tuning");
+            boolean profile = Arrays.asList(args).contains("--profile");
             int texts = quick ? 400 : 3000;
             int rounds = quick ? 1 : 3;
             int threads = Runtime.getRuntime().availableProcessors();
@@ -70,20 +73,20 @@ public final class SpeedBenchmark {
             List<String> skip = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--quick", "--tuning" -> { }
+                    case "--quick", "--tuning", "--profile" -> { }
                     case "--texts" -> texts = Integer.parseInt(args[++i]);
                     case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                     case "--threads" -> threads = Integer.parseInt(args[++i]);
                     case "--corpus" -> corpus = Path.of(args[++i]);
                     case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --quick,"
-                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,k,kl,e,f,leaf,int8, --tuning");
+                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,k,kl,e,f,leaf,int8, --tuning, --profile");
                 }
             }
             if (texts < 128) {
                 throw new IllegalArgumentException("--texts must be at least 128");
             }
-            return new Settings(quick, tuning, texts, rounds, threads, corpus, skip);
+            return new Settings(quick, tuning, profile, texts, rounds, threads, corpus, skip);
         }
 
         boolean runs(String part) {
@@ -184,12 +187,18 @@ public final class SpeedBenchmark {
             }
         }
         List<String> kafkaLatency = kafka != null && settings.runs("kl") ? kafka.latencies() : List.of();
+        Optional<CpuProfile> profile = settings.profile() && !settings.tuning() ? CpuProfile.open(work) : Optional.empty();
+        if (profile.isPresent()) {
+            for (BenchModel model : benchModels) {
+                profile(model, texts, tokenized, profile.get());
+            }
+        }
         for (AutoCloseable c : open) {
             c.close();
         }
         Report report = new Report(results, latency, kafkaLatency, PlannerReplay.table(lengths), started, loadBefore,
                 CpuClock.loadAverage(), settings, texts.size(), realTokens, lengths);
-        String markdown = report.markdown();
+        String markdown = report.markdown() + profile.map(CpuProfile::markdown).orElse("");
         Files.writeString(repo.resolve("benchmarks/target/report.md"), markdown);
         try {
             BarChart.write(report.headline(), repo.resolve("benchmarks/target/report.png"));
@@ -365,6 +374,45 @@ public final class SpeedBenchmark {
                     .average().orElse(0);
             return String.format(Locale.ROOT, "| %s | %d | %d x 3 | %.1f | %.2f | %.2f |", model.name(),
                     threads, queries.size(), meanTokens, nanos[nanos.length / 2] / 1e6, nanos[(int) Math.ceil(nanos.length * 0.99) - 1] / 1e6);
+        }
+    }
+
+    /**
+     * Untimed runs of (a), (b) and (c) under the profiler, after warm-up: the share of each one's
+     * CPU that goes to the model and to everything around it.
+     */
+    private void profile(BenchModel model, List<String> texts, List<TokenizedText> tokenized, CpuProfile profile)
+            throws Exception {
+        int threads = settings.threads();
+        if (settings.runs("a")) {
+            try (RawOrtCeiling raw = new RawOrtCeiling(model, 1)) {
+                List<int[]> plan = new BatchPlanner(64, 16_384).plan(tokenized.stream().mapToInt(TokenizedText::length).toArray());
+                raw.runConcurrently(tokenized, plan, threads); // warm-up
+                profile.start();
+                raw.runConcurrently(tokenized, plan, threads);
+                raw.runConcurrently(tokenized, plan, threads);
+                profile.stop(model.name(), "(a) raw ORT, padded-cost plan, " + threads + " runs at once x 1 thr");
+            }
+        }
+        if (settings.runs("b")) {
+            try (Embedder embedder = Embedder.open(model.options(threads).build())) {
+                library(model, embedder, texts, 1024); // warm-up
+                profile.start();
+                library(model, embedder, texts, 1024);
+                library(model, embedder, texts, 1024);
+                profile.stop(model.name(), "(b) library, calls of 1,024");
+            }
+        }
+        if (settings.runs("c")) {
+            // the sustained part only, as timed: from the first third of the results to the last flush
+            MeasuredOperator.onMark(profile::start);
+            MeasuredOperator.onEnd(() -> profile.stop(model.name(), "(c) Flink operator, default batching"));
+            try {
+                OperatorOnMiniCluster.run(model, texts, threads, BatchingOptions.defaults(), "(c) profiled");
+            } finally {
+                MeasuredOperator.onMark(null);
+                MeasuredOperator.onEnd(null);
+            }
         }
     }
 
