@@ -34,12 +34,13 @@ final class CpuProfile {
     private record Bucket(String name, Predicate<String> rule) {}
 
     private static final List<Bucket> BUCKETS = List.of(
-            new Bucket("ONNX Runtime run", s -> s.contains("ai/onnxruntime/OrtSession.run")),
+            // first: the Dense layer's own small ONNX Runtime run is post-processing, not the model
+            new Bucket("pool, Dense, normalize, quantize", s -> s.contains("io/leafembed/pooling/")
+                    || s.contains("io/leafembed/postprocess/") || s.contains("io/leafembed/embed/Embedder.finish")),
+            new Bucket("ONNX Runtime run (the encoder)", s -> s.contains("ai/onnxruntime/OrtSession.run")),
             // the Rust tokenizer's own worker threads have no Java frame: their stacks start in Rust (_R...)
             new Bucket("tokenize", s -> s.contains("io/leafembed/tokenize/TextTokenizer")
                     || s.contains("ai/djl/huggingface") || s.startsWith("_R")),
-            new Bucket("pool, Dense, normalize, quantize", s -> s.contains("io/leafembed/pooling/")
-                    || s.contains("io/leafembed/postprocess/") || s.contains("io/leafembed/embed/Embedder.finish")),
             new Bucket("batch set-up (plan, pad, tensors)", s -> s.contains("io/leafembed/batching/")
                     || s.contains("io/leafembed/tokenize/TokenBatch") || s.contains("io/leafembed/inference/OnnxEncoder")
                     || s.contains("ai/onnxruntime/OnnxTensor")),

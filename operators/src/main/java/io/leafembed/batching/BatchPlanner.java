@@ -120,13 +120,18 @@ public final class BatchPlanner {
     public static long computedPositions(int[] tokenCounts, List<int[]> plan) {
         long total = 0;
         for (int[] batch : plan) {
-            int longest = 0;
-            for (int i : batch) {
-                longest = Math.max(longest, tokenCounts[i]);
-            }
-            total += (long) longest * batch.length;
+            total += paddedPositions(tokenCounts, batch);
         }
         return total;
+    }
+
+    /** Token positions one batch (indices into {@code tokenCounts}) computes: its longest text times its size. */
+    public static long paddedPositions(int[] tokenCounts, int[] batch) {
+        int longest = 0;
+        for (int i : batch) {
+            longest = Math.max(longest, tokenCounts[i]);
+        }
+        return (long) longest * batch.length;
     }
 
     /** Real tokens of a window (what an unpadded run would compute). */

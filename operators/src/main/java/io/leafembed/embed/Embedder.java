@@ -10,6 +10,7 @@ import io.leafembed.model.ClasspathModel;
 import io.leafembed.model.ModelDirectory;
 import io.leafembed.model.ModelLoadException;
 import io.leafembed.pooling.DenseLayer;
+import io.leafembed.pooling.OnnxDenseLayer;
 import io.leafembed.pooling.Pooler;
 import io.leafembed.pooling.PoolingMode;
 import io.leafembed.postprocess.L2Normalizer;
@@ -76,6 +77,8 @@ public final class Embedder implements AutoCloseable {
     private final PoolingMode pooling;
     private final boolean poolingIncludesPrompt;
     private final List<DenseLayer> denseLayers;
+    /** The Dense layers as run (in ONNX Runtime); empty when the graph pools itself. */
+    private final List<OnnxDenseLayer> projections = new ArrayList<>();
     private final boolean normalize;
     private final PromptTemplates prompts;
     private final int modelDims;
@@ -123,7 +126,13 @@ public final class Embedder implements AutoCloseable {
             openedTokenizer = new TextTokenizer(modelId, model.tokenizerFile(), maxLength);
             this.modelDims = checkShapes(openedEncoder);
             this.outputDims = resolveOutputDims(options, modelDims);
+            if (!openedEncoder.pooledOutput()) {
+                for (DenseLayer dense : denseLayers) {
+                    projections.add(new OnnxDenseLayer(modelId, dense));
+                }
+            }
         } catch (RuntimeException e) {
+            projections.forEach(OnnxDenseLayer::close);
             openedEncoder.close();
             if (openedTokenizer != null) {
                 openedTokenizer.close();
@@ -570,13 +579,11 @@ public final class Embedder implements AutoCloseable {
 
     /** The plan's batch indices by descending padded cost (texts x longest), ties in plan order. */
     private static int[] costliestFirst(List<int[]> plan, List<TokenizedText> tokenized) {
+        // rows that failed to tokenize are null, and in no batch
+        int[] counts = tokenized.stream().mapToInt(t -> t == null ? 0 : t.length()).toArray();
         long[] cost = new long[plan.size()];
         for (int b = 0; b < cost.length; b++) {
-            int longest = 0;
-            for (int row : plan.get(b)) {
-                longest = Math.max(longest, tokenized.get(row).length());
-            }
-            cost[b] = (long) plan.get(b).length * longest;
+            cost[b] = BatchPlanner.paddedPositions(counts, plan.get(b));
         }
         return IntStream.range(0, cost.length).boxed()
                 .sorted((x, y) -> Long.compare(cost[y], cost[x]))
@@ -624,10 +631,8 @@ public final class Embedder implements AutoCloseable {
             }
             return rows;
         });
-        if (!encoder.pooledOutput()) {
-            for (DenseLayer dense : denseLayers) {
-                vectors = dense.applyAll(vectors);
-            }
+        for (OnnxDenseLayer dense : projections) {
+            vectors = dense.applyAll(vectors);
         }
         List<Embedding> out = new ArrayList<>(batch.size());
         for (int b = 0; b < batch.size(); b++) {
@@ -671,9 +676,13 @@ public final class Embedder implements AutoCloseable {
             NativeWorkThreads.stopAndAwait(runThreads);
         }
         try {
-            encoder.close();
+            projections.forEach(OnnxDenseLayer::close);
         } finally {
-            tokenizer.close();
+            try {
+                encoder.close();
+            } finally {
+                tokenizer.close();
+            }
         }
     }
 }

@@ -6,6 +6,9 @@ import java.io.Serializable;
  * A sentence-transformers Dense module: {@code y = activation(W x + b)} with {@code W} of shape
  * {@code [out, in]} (torch's {@code nn.Linear} layout) and an optional bias. mdbr-leaf-mt
  * projects its 384-d mean-pooled vector to 1024 dims with one bias-free, Identity Dense layer.
+ *
+ * <p>This class holds the weights and computes in plain Java with double sums: the reference
+ * that {@link OnnxDenseLayer}, which the Embedder runs, is checked against.
  */
 public final class DenseLayer implements Serializable {
 
@@ -43,6 +46,20 @@ public final class DenseLayer implements Serializable {
 
     public int outFeatures() {
         return out;
+    }
+
+    /** The weights, row-major {@code [out, in]} (shared, not copied: do not change them). */
+    float[] weight() {
+        return weight;
+    }
+
+    /** The bias ({@code out} values), or null (shared, not copied). */
+    float[] bias() {
+        return bias;
+    }
+
+    public Activation activation() {
+        return activation;
     }
 
     /** Projects {@code x} ({@code in} values) to a new array of {@code out} values. */

@@ -15,9 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * Several model runs at once on one session ({@link SessionSettings#parallelRuns()}): the same
- * batches as one run at a time, so the same vectors bit for bit (one intra-op thread either way),
- * the same batch figures told to the listener, and a failing text still isolated alone.
+ * How an Embedder runs a call's batches: several model runs at once on one session ({@link
+ * SessionSettings#parallelRuns()}) give the same batches as one run at a time, so the same
+ * vectors bit for bit (one intra-op thread either way), the same batch figures told to the
+ * listener, and a failing text still isolated alone; either way an interrupted caller stops
+ * between batches instead of running the rest of a window nobody waits for.
  */
 class ParallelRunsTest {
 
