@@ -63,21 +63,23 @@ final class SqlPreflight {
         this.log = log;
     }
 
+    /** A table or model by the name the catalog lists it under. */
+    record CatalogObject(String name, boolean model) {}
+
     /** What exists now, to be compared after the next statement by {@link #recordCreated}. */
-    Set<String> snapshot(CatalogManager catalog) {
-        Set<String> names = new java.util.HashSet<>();
-        catalog.listTables().forEach(t -> names.add("table\u0000" + t));
-        catalog.listModels().forEach(m -> names.add("model\u0000" + m));
-        return names;
+    Set<CatalogObject> snapshot(CatalogManager catalog) {
+        Set<CatalogObject> objects = new java.util.HashSet<>();
+        catalog.listTables().forEach(t -> objects.add(new CatalogObject(t, false)));
+        catalog.listModels().forEach(m -> objects.add(new CatalogObject(m, true)));
+        return objects;
     }
 
     /** Remembers the tables and models that the statement at {@code line} added to {@code before}. */
-    void recordCreated(CatalogManager catalog, Set<String> before, int line) {
-        for (String name : snapshot(catalog)) {
-            if (!before.contains(name)) {
-                String[] kind = name.split("\u0000", 2);
-                ObjectIdentifier id = catalog.qualifyIdentifier(UnresolvedIdentifier.of(kind[1]));
-                created.add(new Created(id, kind[0].equals("model"), line));
+    void recordCreated(CatalogManager catalog, Set<CatalogObject> before, int line) {
+        for (CatalogObject object : snapshot(catalog)) {
+            if (!before.contains(object)) {
+                ObjectIdentifier id = catalog.qualifyIdentifier(UnresolvedIdentifier.of(object.name()));
+                created.add(new Created(id, object.model(), line));
             }
         }
     }

@@ -145,7 +145,7 @@ public final class SqlRun {
                             + " nowhere to go (write INSERT INTO <table> SELECT ...)", null);
                 default:
                     try {
-                        Set<String> before = preflight == null ? null : preflight.snapshot(catalog);
+                        Set<SqlPreflight.CatalogObject> before = preflight == null ? null : preflight.snapshot(catalog);
                         TableResult result = tables.executeSql(s.sql());
                         if (result.getResultKind() == ResultKind.SUCCESS_WITH_CONTENT) {
                             result.print();
