@@ -51,7 +51,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * default is 10 s: results would wait up to that long to be committed) is warmed up with 3,000
  * records (64 with {@code --quick}; with 64 the first third's p50 was up to 2.7x the last's),
  * then a paced producer sends the corpus at half the median rate the throughput runs measured (or at
- * {@code -Dleafembed.bench.kafka-latency-rate} records/s, to compare runs at one rate), for 10 s ({@code --quick}) or 30 s. Per record: from just before the producer's {@code
+ * {@code -Dleafembed.bench.kafka-latency-rate} records/s, to compare runs at one rate), for 10 s ({@code --quick}) or 30 s;
+ * where the job's backlog grew at that rate, again at two thirds of it, at most twice. Per record: from just before the producer's {@code
  * send} to the first poll that returns the result, once for a {@code read_uncommitted} consumer
  * (batching wait, model and Kafka) and once for a {@code read_committed} one (plus the wait for
  * the checkpoint that commits it); p50 and p99 of each, with the cores the job used meanwhile, and
@@ -269,7 +270,7 @@ final class KafkaJobRun implements AutoCloseable {
 
     /**
      * For every model, in the order given: per-record latency through the job at half its median
-     * throughput, as a row of the report's Kafka latency table.
+     * throughput (or less, see {@link #latency}), as a row of the report's Kafka latency table.
      */
     List<String> latencies() throws Exception {
         List<String> rows = new ArrayList<>();
@@ -281,12 +282,56 @@ final class KafkaJobRun implements AutoCloseable {
         return rows;
     }
 
+    /** Tries at a rate the job did not keep up with before the reported one. */
+    private static final int LATENCY_RETRIES = 2;
+
+    /**
+     * The latency row of {@code m}: at half its median throughput, or, when the job did not keep up
+     * there (its backlog grew: the last third waited much longer than the first), at two thirds of
+     * the rate before, at most {@link #LATENCY_RETRIES} times, so that the row shows a steady
+     * state where there is one and says which rates had none.
+     */
     private String latency(ModelRuns m) throws Exception {
         List<Measurement> sorted = new ArrayList<>(m.runs());
         sorted.sort(Comparator.comparingDouble(Measurement::textsPerSecond));
+        double throughput = sorted.get((sorted.size() - 1) / 2).textsPerSecond();
         // -Dleafembed.bench.kafka-latency-rate=N paces at N records/s instead (to compare runs at one rate)
         String fixed = System.getProperty("leafembed.bench.kafka-latency-rate");
-        double rate = fixed != null ? Double.parseDouble(fixed) : sorted.get((sorted.size() - 1) / 2).textsPerSecond() / 2;
+        double rate = fixed != null ? Double.parseDouble(fixed) : throughput / 2;
+        List<String> notKeptUp = new ArrayList<>();
+        for (int attempt = 0; ; attempt++) {
+            LatencyRun run = latencyAt(m, rate);
+            if (fixed != null || run.keptUp() || attempt == LATENCY_RETRIES) {
+                String how = fixed != null ? "(fixed)" : String.format(Locale.ROOT, "(%.0f%% of %.1f%s)",
+                        100 * rate / throughput, throughput, notKeptUp.isEmpty() ? ""
+                                : "; no steady state at " + String.join(", ", notKeptUp));
+                return run.row(m.model().name(), rate, how);
+            }
+            notKeptUp.add(String.format(Locale.ROOT, "%.0f/s (p50 first / last third %.0f / %.0f ms)", rate,
+                    run.firstThird(), run.lastThird()));
+            System.out.printf(Locale.ROOT, "  kafka latency, %s: no steady state at %.1f records/s; trying %.1f%n",
+                    m.model().name(), rate, rate * 2 / 3);
+            rate = rate * 2 / 3;
+        }
+    }
+
+    /** One paced run's latencies (ms) and the job's CPU cores over it. */
+    private record LatencyRun(int records, double seconds, double p50, double p99, double firstThird,
+            double lastThird, double committedP50, double committedP99, double cores) {
+
+        /** A job that keeps up has no growing backlog: its last third waits about as long as its first. */
+        boolean keptUp() {
+            return lastThird <= 2 * firstThird + 100;
+        }
+
+        String row(String model, double rate, String how) {
+            return String.format(Locale.ROOT, "| %s | %.1f %s | %d in %.1f s | %.1f | %.1f | %.0f / %.0f |"
+                    + " %.1f | %.1f | %.2f |", model, rate, how, records, seconds, p50, p99, firstThird, lastThird,
+                    committedP50, committedP99, cores);
+        }
+    }
+
+    private LatencyRun latencyAt(ModelRuns m, double rate) throws Exception {
         int records = (int) Math.max(10, Math.round(rate * (quick ? 10 : 30)));
         String run = "latency" + (++runCount);
         Path dir = freshDir(run);
@@ -340,11 +385,8 @@ final class KafkaJobRun implements AutoCloseable {
             double firstThird = percentile(java.util.Arrays.copyOfRange(toVisible, 0, third), 0.5);
             double lastThird = percentile(java.util.Arrays.copyOfRange(toVisible, records - third, records), 0.5);
             job.logLines("leaf-embed: ").forEach(l -> System.out.println("  kafka job, " + m.model().name() + ": " + l));
-            return String.format(Locale.ROOT, "| %s | %.1f %s | %d in %.1f s | %.1f | %.1f | %.0f / %.0f |"
-                    + " %.1f | %.1f | %.2f |", m.model().name(), rate,
-                    fixed != null ? "(fixed)" : String.format(Locale.ROOT, "(half of %.1f)", 2 * rate), records, paced / 1e9,
-                    percentile(toVisible, 0.50), percentile(toVisible, 0.99), firstThird, lastThird,
-                    percentile(toCommitted, 0.50), percentile(toCommitted, 0.99), cores);
+            return new LatencyRun(records, paced / 1e9, percentile(toVisible, 0.50), percentile(toVisible, 0.99),
+                    firstThird, lastThird, percentile(toCommitted, 0.50), percentile(toCommitted, 0.99), cores);
         } finally {
             KafkaBrokerProcess.deleteTree(dir); // the job has stopped; a failure's log tail is in its exception
         }

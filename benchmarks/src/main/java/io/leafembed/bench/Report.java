@@ -126,7 +126,8 @@ final class Report {
         }
         if (!kafkaLatency.isEmpty()) {
             md.append("\nPer record through the Kafka job (java -jar, exactly-once, checkpoint every 1 s instead of the"
-                    + " default 10 s) at half the median throughput it reached above; from the producer's send to the"
+                    + " default 10 s) at half the median throughput it reached above (at two thirds of that, up to twice, where"
+                    + " the job's backlog grew); from the producer's send to the"
                     + " first poll that returns the result (see KafkaJobRun):\n\n").append(KafkaJobRun.latencyHeader())
                     .append('\n');
             kafkaLatency.forEach(l -> md.append(l).append('\n'));
