@@ -37,7 +37,9 @@ import org.junit.jupiter.api.Test;
  *   <li>kill the TaskManager with SIGKILL while records stream, start a new one: the job
  *       recovers from its last checkpoint;</li>
  *   <li>stop with a savepoint and resubmit from it, first at parallelism 1, then at 2 (two
- *       slots, two input partitions).</li>
+ *       slots, two input partitions);</li>
+ *   <li>the same once more at parallelism 2 with {@code runtime.share-model: true}: both slots'
+ *       instances must say in the TaskManager's log that they use one session.</li>
  * </ol>
  * After each step: every id exactly once in the output read with read_committed (nothing lost,
  * nothing twice, no dead letters), no {@code UnsatisfiedLinkError}, {@code already loaded in
@@ -216,6 +218,20 @@ class FlinkClusterITCase {
             }
             step("savepoint restore at parallelism " + parallelism, jobId, parallelism, taskManager);
         }
+
+        // 4. both slots on one shared session (one model per TaskManager), from a savepoint
+        String savepoint = rest.stopWithSavepoint(jobId, flink.savepointDir(), Duration.ofSeconds(90));
+        awaitState(rest, jobId, "FINISHED");
+        Path sharedYaml = work.resolve("job-shared.yaml");
+        Files.writeString(sharedYaml, Files.readString(jobYaml)
+                .replace("runtime:\n", "runtime:\n  share-model: true\n  parallel-runs: 2\n"));
+        produce(PER_STEP);
+        jobId = rest.runJar(jarId, List.of("--config", sharedYaml.toString()), 2, savepoint);
+        awaitExactlyOnce(jobId);
+        assertThat(Logs.grep(flink.logDir(), List.of("embedding instance(s) of this job in this TaskManager use one session")))
+                .as("the TaskManager log's lines on the shared model")
+                .anyMatch(line -> line.contains(": 2 embedding instance(s)"));
+        step("savepoint restore at parallelism 2, one shared session", jobId, 2, taskManager);
         rest.cancel(jobId);
         awaitState(rest, jobId, "CANCELED");
     }

@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The models that the embedding instances of one job share inside one TaskManager (one JVM):
@@ -30,6 +32,7 @@ import java.util.Map;
  */
 final class SharedEmbedders {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SharedEmbedders.class);
     private static final Map<ByteBuffer, Shared> BY_OPTIONS = new HashMap<>();
     private static final Map<Embedder, Shared> BY_EMBEDDER = new IdentityHashMap<>();
 
@@ -61,6 +64,9 @@ final class SharedEmbedders {
             BY_EMBEDDER.put(shared.embedder, shared);
         }
         shared.holders++;
+        // operators read from these lines how many sessions a TaskManager holds (one per model)
+        LOG.info("Shared model '{}': {} embedding instance(s) of this job in this TaskManager use one session",
+                shared.embedder.modelId(), shared.holders);
         return shared.embedder;
     }
 
