@@ -302,9 +302,10 @@ final class KafkaJobRun implements AutoCloseable {
         for (int attempt = 0; ; attempt++) {
             LatencyRun run = latencyAt(m, rate);
             if (fixed != null || run.keptUp() || attempt == LATENCY_RETRIES) {
-                String how = fixed != null ? "(fixed)" : String.format(Locale.ROOT, "(%.0f%% of %.1f%s)",
+                String how = fixed != null ? "(fixed)" : String.format(Locale.ROOT, "(%.0f%% of %.1f%s%s)",
                         100 * rate / throughput, throughput, notKeptUp.isEmpty() ? ""
-                                : "; no steady state at " + String.join(", ", notKeptUp));
+                                : "; no steady state at " + String.join(", ", notKeptUp),
+                        run.keptUp() ? "" : "; no steady state at this rate either");
                 return run.row(m.model().name(), rate, how);
             }
             notKeptUp.add(String.format(Locale.ROOT, "%.0f/s (p50 first / last third %.0f / %.0f ms)", rate,
