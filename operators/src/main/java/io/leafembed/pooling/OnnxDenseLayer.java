@@ -71,14 +71,6 @@ public final class OnnxDenseLayer implements AutoCloseable {
         return model("leaf-embed", graph, 13);
     }
 
-    public int inFeatures() {
-        return layer.inFeatures();
-    }
-
-    public int outFeatures() {
-        return layer.outFeatures();
-    }
-
     /** Projects every vector of {@code xs} ({@code in} values each); row {@code b} of the result is row {@code b}'s. */
     public float[][] applyAll(float[][] xs) {
         int in = layer.inFeatures();
