@@ -123,6 +123,8 @@ class CrashRecoveryITCase {
             }
         }
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        // the dead-letter topic is missing: the start-up check creates it and waits for its leader
+        assertThat(Files.readString(err1)).contains("leaf-embed: created the output topic 'vectors-dead-letters'");
         int committedAtKill = kafka.readCommitted("vectors").size();
         System.out.printf("crash test: killed run 1 with %d of %d results committed, log end %d%n",
                 committedAtKill, RECORDS, sum(endAtKill));

@@ -1,5 +1,7 @@
 package io.leafembed.it;
 
+import io.leafembed.job.PartitionLeaders;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +64,7 @@ final class KafkaBroker implements AutoCloseable {
     void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+            PartitionLeaders.await(admin, List.of(name), Duration.ofSeconds(30));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.leafembed.it;
 
+import io.leafembed.job.PartitionLeaders;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,6 +129,7 @@ final class KafkaBrokerProcess implements AutoCloseable {
     void createTopic(String name, int partitions) throws Exception {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            PartitionLeaders.await(admin, List.of(name), Duration.ofSeconds(30));
         }
     }
 

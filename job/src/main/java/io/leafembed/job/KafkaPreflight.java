@@ -5,6 +5,7 @@ import io.leafembed.job.config.JobConfig;
 import io.leafembed.job.config.JobOptions;
 import io.leafembed.job.sink.KafkaSinks;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -159,6 +160,8 @@ public final class KafkaPreflight {
             try {
                 admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty())),
                         new CreateTopicsOptions().timeoutMs(timeoutMs)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                // the sinks' first write must not reach a leader that has not applied the topic yet
+                PartitionLeaders.await(admin, List.of(topic), Duration.ofMillis(timeoutMs));
                 log.println("leaf-embed: created the output topic '" + topic + "' (" + key + ") with the brokers'"
                         + " defaults");
             } catch (ExecutionException e) {
@@ -168,7 +171,8 @@ public final class KafkaPreflight {
                 }
             } catch (TimeoutException e) {
                 throw new ConfigException("'" + key + "' is '" + topic + "', which does not exist on " + servers
-                        + " and could not be created within " + timeoutMs + " ms: create it or fix the name");
+                        + " and could not be created and served by a leader within " + timeoutMs + " ms: create it or fix"
+                        + " the name");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ConfigException("interrupted while checking Kafka");
