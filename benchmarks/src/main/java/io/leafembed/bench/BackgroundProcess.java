@@ -44,6 +44,11 @@ final class BackgroundProcess implements AutoCloseable {
         return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
     }
 
+    /** Its compiler and GC threads' CPU time so far (empty off Linux). */
+    ThreadCpu threadCpu() {
+        return ThreadCpu.of(process.pid());
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -30,8 +30,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * streaming (unbounded) one that the benchmark stops with SIGTERM once it has checked the output.
  *
  * <p>Throughput: the corpus is loaded into the input topic first (repeated, each copy with its own
- * ids, up to at least 2,000 records with {@code --quick} and 12,000 otherwise, so that the job runs
- * many windows: under a backlog a window holds about one second of work), then the job starts
+ * ids, up to at least 2,000 records with {@code --quick} and 36,000 otherwise, so that the job runs
+ * many windows and the timed span is past most of the JIT's warm-up: on 12,000 records the job's
+ * compiler threads still used 0.09 (fp32) to 0.15 (int8) cores over the span and fp32 ran 280.5
+ * texts/s, on 36,000 they used 0.04 and it ran 314.6), then the job starts
  * with the default checkpoint interval (10 s). A {@code read_uncommitted} consumer in this JVM
  * follows the output topic; the rate is the records that appeared after the poll that brought the
  * count to a third of them (a tenth with {@code --quick}), over the time from that poll to the one
@@ -127,7 +129,9 @@ final class KafkaJobRun implements AutoCloseable {
             System.out.printf(Locale.ROOT, "(d) on Kafka: the broker warmed up with an untimed job (%.1f texts/s)%n",
                     untimed.textsPerSecond());
         }
-        return run(m, quick ? 2000 : 12_000);
+        // -Dleafembed.bench.kafka-records=N: another length (the span after the first third of a shorter
+        // run has more of the JIT's warm-up in it)
+        return run(m, Integer.getInteger("leafembed.bench.kafka-records", quick ? 2000 : 36_000));
     }
 
     private Measurement run(ModelRuns m, int minRecords) throws Exception {
@@ -147,7 +151,7 @@ final class KafkaJobRun implements AutoCloseable {
             }
         }
         Path config = writeConfig(dir, m.model(), run, null);
-        Span span = new Span(records / (quick ? 10 : 3));
+        Span span = new Span(records / (quick ? 10 : 3), records);
         long started = System.nanoTime();
         try (BackgroundProcess job = BackgroundProcess.start("the Kafka job", command(config), dir, "job.log",
                 environment());
@@ -172,8 +176,10 @@ final class KafkaJobRun implements AutoCloseable {
                 span.lastNanos - span.firstNanos, span.lastCpu - span.firstCpu,
                 String.format(Locale.ROOT, "read_uncommitted, results after the first " + (quick ? "tenth" : "third") + " (%d of %d records,"
                         + " corpus x%d, from %.1f s after the start); every id once (read_committed); meanwhile the"
-                        + " broker used %.2f cores and the benchmark's JVM (producer done, consumer) %.2f", measured,
-                        records, copies, (span.firstNanos - started) / 1e9, span.brokerCores(), span.benchmarkCores()));
+                        + " broker used %.2f cores and the benchmark's JVM (producer done, consumer) %.2f; of the job's"
+                        + " cores, its JIT compiler threads %.2f and its GC threads %.2f", measured, records, copies,
+                        (span.firstNanos - started) / 1e9, span.brokerCores(), span.benchmarkCores(),
+                        span.jitCores(), span.gcCores()));
     }
 
     /**
@@ -183,7 +189,10 @@ final class KafkaJobRun implements AutoCloseable {
      */
     private static final class Span {
         private final int skip;
+        private final int records;
         int firstCount = -1;
+        ThreadCpu firstThreads = ThreadCpu.NONE;
+        ThreadCpu lastThreads = ThreadCpu.NONE;
         long firstNanos;
         long firstCpu;
         long firstBrokerCpu;
@@ -194,8 +203,9 @@ final class KafkaJobRun implements AutoCloseable {
         long lastBrokerCpu;
         long lastOwnCpu;
 
-        Span(int skip) {
+        Span(int skip, int records) {
             this.skip = Math.max(1, skip);
+            this.records = records;
         }
 
         void observe(int count, BackgroundProcess job, KafkaBrokerProcess broker) {
@@ -205,13 +215,25 @@ final class KafkaJobRun implements AutoCloseable {
                 firstCpu = job.cpuNanos();
                 firstBrokerCpu = broker.cpuNanos();
                 firstOwnCpu = CpuClock.processCpuNanos();
+                firstThreads = job.threadCpu();
             } else if (firstCount >= 0 && count > Math.max(lastCount, firstCount)) {
                 lastCount = count;
                 lastNanos = System.nanoTime();
                 lastCpu = job.cpuNanos();
                 lastBrokerCpu = broker.cpuNanos();
                 lastOwnCpu = CpuClock.processCpuNanos();
+                if (count == records) { // the span's end: read /proc once, not on every poll
+                    lastThreads = job.threadCpu();
+                }
             }
+        }
+
+        double jitCores() {
+            return lastThreads.jitCoresSince(firstThreads, lastNanos - firstNanos);
+        }
+
+        double gcCores() {
+            return lastThreads.gcCoresSince(firstThreads, lastNanos - firstNanos);
         }
 
         double brokerCores() {
