@@ -12,10 +12,13 @@ import io.leafembed.testutils.Vectors;
 import io.leafembed.tokenize.TokenBatch;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -69,6 +72,13 @@ class PipelinedWindowsTest {
         }
         if (mode.equals("broken")) {
             throw new InferenceException("minilm", "simulated: the session is broken", null);
+        }
+        if (mode.equals("jitter")) { // a run of random length, so the task thread races the window thread
+            try {
+                Thread.sleep(ThreadLocalRandom.current().nextInt(4));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
         if (mode.equals("slow")) {
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
@@ -294,5 +304,83 @@ class PipelinedWindowsTest {
         assertThat(RUN_SIZES).as("the run started").isNotEmpty();
         h.close(); // a cancelled task: closing the session under the run would crash the JVM
         assertThat(slowRunEnded).isTrue();
+    }
+
+    /**
+     * Records (one in ten with a role the model does not know), processing time, the task's
+     * letters, barriers and watermarks in a random order from a fixed seed, against model runs of
+     * random length on the window thread: whatever the interleaving, after every barrier and
+     * watermark each record so far has left exactly once (a result or a dead letter), the results
+     * in arrival order with the library's vectors, and a watermark after the records before it.
+     */
+    @Test
+    void anyInterleavingDeliversEveryRecordOnceAndInOrderByEachBarrierAndWatermark() throws Exception {
+        mode = "jitter";
+        String[] texts = {"short", "x y z", "plain record number q", "a somewhat longer plain text about the"
+                + " weather we had today", "one more text with quite a few words in it, more than most of the others"};
+        Map<String, float[]> vectors = new HashMap<>();
+        for (long seed = 1; seed <= 12; seed++) {
+            Random random = new Random(seed);
+            int windowSize = 1 + random.nextInt(6);
+            long maxWait = new long[] {0, 20, 50}[random.nextInt(3)];
+            List<String> accepted = new ArrayList<>();
+            List<String> rejected = new ArrayList<>();
+            Map<String, String> textOf = new HashMap<>();
+            long time = 0;
+            try (var h = harness(windowSize, maxWait)) {
+                h.setProcessingTime(time);
+                for (int step = 0; step < 80; step++) {
+                    int action = random.nextInt(100);
+                    String at = "seed " + seed + " (window " + windowSize + ", wait " + maxWait + "), step " + step;
+                    if (action < 55) {
+                        String id = seed + "-" + step;
+                        String text = texts[random.nextInt(texts.length)];
+                        boolean unknownRole = random.nextInt(10) == 0;
+                        textOf.put(id, text);
+                        (unknownRole ? rejected : accepted).add(id);
+                        h.processElement(new EmbedRequest(id, text, unknownRole ? "no-such-role" : "document", null),
+                                step);
+                    } else if (action < 70) {
+                        time += random.nextInt(60);
+                        h.setProcessingTime(time);
+                    } else if (action < 85) {
+                        if (random.nextBoolean()) {
+                            runAllMail(h);
+                        } else {
+                            h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY).ifPresent(mail -> {
+                                try {
+                                    mail.run();
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            });
+                        }
+                    } else if (action < 95) {
+                        h.getOneInputOperator().prepareSnapshotPreBarrier(step);
+                        assertEveryRecordLeftOnce(h, accepted, rejected, textOf, vectors, at + ", a barrier");
+                    } else {
+                        h.processWatermark(new Watermark(step));
+                        assertEveryRecordLeftOnce(h, accepted, rejected, textOf, vectors, at + ", a watermark");
+                        assertThat(new ArrayList<>(h.getOutput())).as(at).last().isEqualTo(new Watermark(step));
+                    }
+                }
+                h.getOneInputOperator().prepareSnapshotPreBarrier(1_000);
+                assertEveryRecordLeftOnce(h, accepted, rejected, textOf, vectors, "seed " + seed + ", the end");
+            }
+        }
+    }
+
+    private static void assertEveryRecordLeftOnce(OneInputStreamOperatorTestHarness<EmbedRequest, EmbedResult> h,
+            List<String> accepted, List<String> rejected, Map<String, String> textOf, Map<String, float[]> vectors,
+            String at) {
+        List<EmbedResult> out = h.extractOutputValues();
+        assertThat(out).extracting(EmbedResult::id).as(at).containsExactlyElementsOf(accepted);
+        var dead = h.getSideOutput(EmbeddingOperator.DEAD_LETTERS);
+        List<String> deadIds = dead == null ? List.of() : dead.stream().map(r -> r.getValue().id()).toList();
+        assertThat(deadIds).as(at).containsExactlyInAnyOrderElementsOf(rejected);
+        for (EmbedResult result : out) {
+            float[] alone = vectors.computeIfAbsent(textOf.get(result.id()), reference::document);
+            assertThat(Vectors.maxAbsDiff(result.vector(), alone)).as(at + ", " + result.id()).isLessThan(1e-5);
+        }
     }
 }
