@@ -29,6 +29,14 @@ public final class KafkaSinks {
     /** Kafka's default max.request.size. */
     static final long DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 
+    /**
+     * The sinks' producer batch.size unless {@code kafka.properties.batch.size} says otherwise:
+     * Kafka's 16 KiB holds one 1,024-dimension JSON result (11 KB) or three of 384, so the producer,
+     * the brokers and every consumer handle a batch per record or two; 256 KiB stays well inside
+     * the producer's 32 MiB buffer.memory and the brokers' 1 MiB max.message.bytes.
+     */
+    static final int DEFAULT_BATCH_BYTES = 256 * 1024;
+
     private KafkaSinks() {}
 
     public static KafkaSink<KafkaRecord> results(JobConfig config) {
@@ -72,14 +80,20 @@ public final class KafkaSinks {
                 : "leaf-embed-" + config.get(JobOptions.KAFKA_SOURCE_GROUP_ID) + "@" + config.resultsTarget();
     }
 
-    private static KafkaSink<KafkaRecord> sink(JobConfig config, String suffix, KafkaRecordSchema schema) {
+    /** The producer settings of both sinks: the user's {@code kafka.properties.*} over the job's defaults. */
+    static Properties producerProperties(JobConfig config) {
         Properties properties = new Properties();
+        properties.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(DEFAULT_BATCH_BYTES));
         properties.putAll(config.kafkaProperties());
         properties.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                 String.valueOf(config.get(JobOptions.KAFKA_SINK_TRANSACTION_TIMEOUT_MS)));
+        return properties;
+    }
+
+    private static KafkaSink<KafkaRecord> sink(JobConfig config, String suffix, KafkaRecordSchema schema) {
         KafkaSinkBuilder<KafkaRecord> builder = KafkaSink.<KafkaRecord>builder()
                 .setBootstrapServers(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
-                .setKafkaProducerConfig(properties)
+                .setKafkaProducerConfig(producerProperties(config))
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(config.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix(config) + suffix);

@@ -38,4 +38,13 @@ class KafkaSinksTest {
         assertThat(KafkaSinks.maxRecordBytes(config("v", "kafka.properties.max.request.size", "5000000")))
                 .isEqualTo(5_000_000);
     }
+
+    @Test
+    void theProducersBatchSizeHoldsSeveralLargeResultsUnlessTheUserSetsIt() {
+        assertThat(KafkaSinks.producerProperties(config("v")).getProperty("batch.size")).isEqualTo("262144");
+        assertThat(KafkaSinks.producerProperties(config("v", "kafka.properties.batch.size", "16384"))
+                .getProperty("batch.size")).isEqualTo("16384");
+        assertThat(KafkaSinks.producerProperties(config("v", "kafka.properties.linger.ms", "20")))
+                .containsEntry("linger.ms", "20").containsEntry("batch.size", "262144");
+    }
 }
