@@ -40,9 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Run from the repository root after {@code mvn -B -ntp -q package -DskipTests}: {@code java -jar
  * benchmarks/target/leaf-embed-benchmarks.jar --quick} (about 2 minutes) or without {@code --quick}.
  * Options: {@code --texts N}, {@code --rounds N}, {@code --threads N}, {@code --corpus FILE}, {@code
- * --skip a,b,c,d,k,kl,e,f,leaf,int8} (k: the Kafka job, kl: its latency part); {@code --profile} adds
- * where the CPU of (a), (b) and (c) goes (see CpuProfile); {@code --tuning} runs instead the raw ceiling with ONNX Runtime
- * session variants (thread spinning on/off x graph optimization all/extended/basic), interleaved.
+ * --skip a,b,c,d,k,kl,e,f,fp32,int8,leaf} (k: the Kafka job, kl: its latency part; fp32, int8,
+ * leaf: a model); {@code --profile} adds where the CPU of (a), (b) and (c) goes (see CpuProfile);
+ * {@code --tuning} runs instead the raw ceiling with ONNX Runtime session variants (thread spinning
+ * on/off x graph optimization all/extended/basic), interleaved.
  */
 public final class SpeedBenchmark {
 
@@ -80,7 +81,7 @@ public final class SpeedBenchmark {
                     case "--corpus" -> corpus = Path.of(args[++i]);
                     case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --quick,"
-                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,k,kl,e,f,leaf,int8, --tuning, --profile");
+                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,k,kl,e,f,fp32,int8,leaf, --tuning, --profile");
                 }
             }
             if (texts < 128) {
@@ -122,7 +123,10 @@ public final class SpeedBenchmark {
                 models.resolve("all-minilm-l6-v2/all-minilm-l6-v2-tokenizer.json"), null, "fp32");
         BenchModel int8 = new BenchModel("all-MiniLM-L6-v2 int8", models.resolve("all-minilm-l6-v2-q/all-minilm-l6-v2-q.onnx"),
                 fp32.tokenizer(), null, "q8");
-        List<BenchModel> benchModels = new ArrayList<>(List.of(fp32));
+        List<BenchModel> benchModels = new ArrayList<>();
+        if (settings.runs("fp32")) {
+            benchModels.add(fp32);
+        }
         if (settings.runs("int8")) {
             benchModels.add(int8);
         }
