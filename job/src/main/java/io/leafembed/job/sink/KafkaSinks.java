@@ -30,10 +30,11 @@ public final class KafkaSinks {
     static final long DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 
     /**
-     * The sinks' producer batch.size unless {@code kafka.properties.batch.size} says otherwise:
-     * Kafka's 16 KiB holds one 1,024-dimension JSON result (11 KB) or three of 384, so the producer,
-     * the brokers and every consumer handle a batch per record or two; 256 KiB stays well inside
-     * the producer's 32 MiB buffer.memory and the brokers' 1 MiB max.message.bytes.
+     * The sinks' producer batch.size unless {@code kafka.properties.batch.size} says otherwise (and
+     * at most the producer's max.request.size, which the output topics' max.message.bytes must
+     * allow): Kafka's 16 KiB holds one 1,024-dimension JSON result (11 KB) or three of 384, so the
+     * producer, the brokers and every consumer handle a batch per record or two. 256 KiB per
+     * partition being written stays well inside the producer's 32 MiB buffer.memory.
      */
     static final int DEFAULT_BATCH_BYTES = 256 * 1024;
 
@@ -83,7 +84,9 @@ public final class KafkaSinks {
     /** The producer settings of both sinks: the user's {@code kafka.properties.*} over the job's defaults. */
     static Properties producerProperties(JobConfig config) {
         Properties properties = new Properties();
-        properties.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(DEFAULT_BATCH_BYTES));
+        // a larger batch than a topic takes would be refused and split by the producer on every send
+        properties.setProperty(ProducerConfig.BATCH_SIZE_CONFIG,
+                String.valueOf(Math.min(DEFAULT_BATCH_BYTES, maxRecordBytes(config))));
         properties.putAll(config.kafkaProperties());
         properties.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                 String.valueOf(config.get(JobOptions.KAFKA_SINK_TRANSACTION_TIMEOUT_MS)));

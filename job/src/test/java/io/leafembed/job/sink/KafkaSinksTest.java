@@ -46,5 +46,8 @@ class KafkaSinksTest {
                 .getProperty("batch.size")).isEqualTo("16384");
         assertThat(KafkaSinks.producerProperties(config("v", "kafka.properties.linger.ms", "20")))
                 .containsEntry("linger.ms", "20").containsEntry("batch.size", "262144");
+        // never larger than what the producer may send, which the preflight checks the topics take
+        assertThat(KafkaSinks.producerProperties(config("v", "kafka.properties.max.request.size", "100000"))
+                .getProperty("batch.size")).isEqualTo("100000");
     }
 }
