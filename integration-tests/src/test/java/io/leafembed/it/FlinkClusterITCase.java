@@ -83,9 +83,7 @@ class FlinkClusterITCase {
 
     @BeforeAll
     static void startKafkaAndFlink() throws Exception {
-        work = Path.of("target", "flink-cluster-it").toAbsolutePath();
-        deleteRecursively(work);
-        Files.createDirectories(work);
+        work = FlinkStandaloneCluster.freshDirectory(Path.of("target", "flink-cluster-it").toAbsolutePath());
         try {
             kafka = KafkaBrokerProcess.start(work.resolve("kafka"));
             kafka.createTopic(INPUT, 2);
@@ -94,7 +92,7 @@ class FlinkClusterITCase {
             flink = FlinkStandaloneCluster.start(work.resolve("flink"),
                     JobJar.repoRoot().resolve("config/flink/config.yaml"));
             taskManager = flink.startTaskManager();
-            awaitTaskManagers(1);
+            flink.awaitTaskManagers(1);
         } catch (Throwable t) {
             printLogs();
             stopAll();
@@ -169,9 +167,9 @@ class FlinkClusterITCase {
             metaspaceAfter.put(i, metaspaceMegabytes(taskManager));
         }
         assertThat(taskManager.isAlive()).as("the same TaskManager ran all submissions").isTrue();
-        assertThat(mappedCopies(taskManager, "libonnxruntime.so"))
+        assertThat(FlinkStandaloneCluster.mappedCopies(taskManager, "libonnxruntime.so"))
                 .as("ONNX Runtime's native library mapped in the TaskManager after 6 submissions").hasSize(1);
-        assertThat(mappedCopies(taskManager, "libtokenizers.so"))
+        assertThat(FlinkStandaloneCluster.mappedCopies(taskManager, "libtokenizers.so"))
                 .as("the tokenizer's native library mapped in the TaskManager after 6 submissions").hasSize(1);
         long growth = rssAfter.get(5) - rssAfter.get(2);
         report.add(String.format("TaskManager RSS growth from resubmission 2 to 5: %+d MB (limit %d MB)", growth,
@@ -204,7 +202,7 @@ class FlinkClusterITCase {
         // 3. stop with a savepoint and resubmit from it: same parallelism, then 2 (two slots, two partitions)
         for (int parallelism : new int[] {1, 2}) {
             String savepoint = rest.stopWithSavepoint(jobId, flink.savepointDir(), Duration.ofSeconds(90));
-            awaitState(rest, jobId, "FINISHED");
+            rest.awaitState(jobId, "FINISHED", Duration.ofSeconds(60));
             produce(PER_STEP);
             jobId = rest.runJar(jarId, args, parallelism, savepoint);
             awaitExactlyOnce(jobId);
@@ -221,7 +219,7 @@ class FlinkClusterITCase {
 
         // 4. both slots on one shared session (one model per TaskManager), from a savepoint
         String savepoint = rest.stopWithSavepoint(jobId, flink.savepointDir(), Duration.ofSeconds(90));
-        awaitState(rest, jobId, "FINISHED");
+        rest.awaitState(jobId, "FINISHED", Duration.ofSeconds(60));
         Path sharedYaml = work.resolve("job-shared.yaml");
         Files.writeString(sharedYaml, Files.readString(jobYaml)
                 .replace("runtime:\n", "runtime:\n  share-model: true\n  parallel-runs: 2\n"));
@@ -233,7 +231,7 @@ class FlinkClusterITCase {
                 .anyMatch(line -> line.contains(": 2 embedding instance(s)"));
         step("savepoint restore at parallelism 2, one shared session", jobId, 2, taskManager);
         rest.cancel(jobId);
-        awaitState(rest, jobId, "CANCELED");
+        rest.awaitState(jobId, "CANCELED", Duration.ofSeconds(60));
     }
 
     /**
@@ -243,8 +241,10 @@ class FlinkClusterITCase {
     private long step(String name, String jobId, int parallelism, Process tm) throws IOException {
         List<String> forbidden = Logs.grep(flink.logDir(), FORBIDDEN);
         assertThat(forbidden).as("JobManager/TaskManager log lines after " + name).isEmpty();
-        assertThat(mappedCopies(flink.jobManager(), "libonnxruntime.so")).as("ONNX Runtime in the JobManager").isEmpty();
-        assertThat(mappedCopies(flink.jobManager(), "libtokenizers.so")).as("tokenizer in the JobManager").isEmpty();
+        assertThat(FlinkStandaloneCluster.mappedCopies(flink.jobManager(), "libonnxruntime.so"))
+                .as("ONNX Runtime in the JobManager").isEmpty();
+        assertThat(FlinkStandaloneCluster.mappedCopies(flink.jobManager(), "libtokenizers.so"))
+                .as("tokenizer in the JobManager").isEmpty();
         long rss = residentMegabytes(tm);
         String line = String.format("%-52s job %s p=%d: %3d ids produced, %3d committed, each once;"
                 + " TaskManager RSS %d MB (metaspace %d MB)", name, jobId.substring(0, 8), parallelism,
@@ -256,34 +256,13 @@ class FlinkClusterITCase {
 
     private static String cancelAndGetRetainedCheckpoint(FlinkRest rest, String jobId) throws Exception {
         rest.cancel(jobId);
-        awaitState(rest, jobId, "CANCELED");
+        rest.awaitState(jobId, "CANCELED", Duration.ofSeconds(60));
         String path = rest.checkpoints(jobId).path("latest").path("completed").path("external_path").asText("");
         assertThat(path).as("retained checkpoint of the cancelled job %s", jobId).isNotBlank();
         return path;
     }
 
-    private static void awaitState(FlinkRest rest, String jobId, String state) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String now = "";
-        while (System.nanoTime() < deadline) {
-            now = rest.job(jobId).path("state").asText();
-            if (now.equals(state)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("job " + jobId + " is " + now + ", not " + state + " after 60 s");
-    }
 
-    private static void awaitTaskManagers(int count) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (flink.rest().overview().path("taskmanagers").asInt() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + count + " TaskManager(s) registered in 60 s");
-            }
-            Thread.sleep(300);
-        }
-    }
 
     private void produce(int count) {
         Map<String, String> records = new LinkedHashMap<>();
@@ -390,14 +369,6 @@ class FlinkClusterITCase {
         return jar;
     }
 
-    /** The distinct files named {@code library} that {@code process} has mapped (/proc/PID/maps). */
-    private static Set<String> mappedCopies(Process process, String library) throws IOException {
-        try (Stream<String> lines = Files.lines(Path.of("/proc", String.valueOf(process.pid()), "maps"))) {
-            return lines.map(l -> l.split("\\s+")).filter(f -> f.length >= 6 && f[5].endsWith("/" + library))
-                    .map(f -> f[5]).collect(Collectors.toSet());
-        }
-    }
-
     /**
      * The resident memory of {@code process} in MB after a full garbage collection ({@code jcmd PID
      * GC.run}), which unloads the classes of cancelled jobs whose classloaders nothing holds any
@@ -441,16 +412,6 @@ class FlinkClusterITCase {
         }
         if (kafka != null) {
             System.err.println("----- " + kafka.log() + "\n" + Logs.tail(kafka.log(), 40));
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 }

@@ -113,6 +113,20 @@ final class FlinkRest {
                 .method("PATCH", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)));
     }
 
+    /** Polls the job's state until it is {@code state}; fails after {@code timeout}, naming the state it was in. */
+    void awaitState(String jobId, String state, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String now = "";
+        while (System.nanoTime() < deadline) {
+            now = job(jobId).path("state").asText();
+            if (now.equals(state)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("job " + jobId + " is " + now + ", not " + state + " after " + timeout.toSeconds() + " s");
+    }
+
     /** GET /jobs/{id}/checkpoints: counts, the latest completed and the restored checkpoint. */
     JsonNode checkpoints(String jobId) throws IOException, InterruptedException {
         return get("/jobs/" + jobId + "/checkpoints");

@@ -182,6 +182,40 @@ final class FlinkStandaloneCluster implements AutoCloseable {
         return tm;
     }
 
+    /** Waits until {@code count} TaskManagers have registered with the JobManager. */
+    void awaitTaskManagers(int count) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (rest().overview().path("taskmanagers").asInt() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + count + " TaskManager(s) registered in 60 s");
+            }
+            Thread.sleep(300);
+        }
+    }
+
+    /**
+     * The distinct files named {@code library} that {@code process} has mapped (/proc/PID/maps):
+     * how the tests see which JVM loaded ONNX Runtime or the tokenizer, and how often.
+     */
+    static java.util.Set<String> mappedCopies(Process process, String library) throws IOException {
+        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc", String.valueOf(process.pid()), "maps"))) {
+            return lines.map(l -> l.split("\\s+")).filter(f -> f.length >= 6 && f[5].endsWith("/" + library))
+                    .map(f -> f[5]).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    /** Deletes {@code dir} with everything in it, if it exists, and creates it empty. */
+    static Path freshDirectory(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return Files.createDirectories(dir);
+    }
+
     Process jobManager() {
         return jobManager;
     }

@@ -12,7 +12,6 @@ import io.leafembed.postprocess.Quantization;
 import io.leafembed.testutils.LeafShapedModel;
 import io.leafembed.testutils.Vectors;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.AbstractMap;
@@ -120,15 +119,7 @@ class SqlToPostgresITCase {
 
     /** A script from config/sql/ with {@code edits} applied; each edit's target must occur exactly once. */
     private static String script(String name, Map<String, String> edits) throws Exception {
-        String text = Files.readString(JobJar.repoRoot().resolve("config/sql").resolve(name), StandardCharsets.UTF_8);
-        for (Map.Entry<String, String> edit : edits.entrySet()) {
-            int first = text.indexOf(edit.getKey());
-            assertThat(first).as("%s contains %s", name, edit.getKey()).isNotNegative();
-            assertThat(text.indexOf(edit.getKey(), first + 1)).as("%s contains %s once", name, edit.getKey())
-                    .isNegative();
-            text = text.replace(edit.getKey(), edit.getValue());
-        }
-        return text;
+        return ConfigEdits.apply(JobJar.repoRoot().resolve("config/sql").resolve(name), edits);
     }
 
     /** What points the scripts at this machine, plus a bounded scan so the job ends. */

@@ -1,0 +1,33 @@
+package io.leafembed.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A shipped example (config/*.yaml, config/sql/*.sql) with only what points it at the test's
+ * machine replaced, so that the tests run the files users get. Each edit's target must occur
+ * exactly once: a change to the file then breaks the test instead of silently testing
+ * something else.
+ */
+final class ConfigEdits {
+
+    private ConfigEdits() {}
+
+    /** The text of {@code file} with every key of {@code edits} replaced by its value. */
+    static String apply(Path file, Map<String, String> edits) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        for (Map.Entry<String, String> edit : edits.entrySet()) {
+            int first = text.indexOf(edit.getKey());
+            assertThat(first).as("%s contains %s", file.getFileName(), edit.getKey()).isNotNegative();
+            assertThat(text.indexOf(edit.getKey(), first + 1)).as("%s contains %s once", file.getFileName(),
+                    edit.getKey()).isNegative();
+            text = text.replace(edit.getKey(), edit.getValue());
+        }
+        return text;
+    }
+}
