@@ -53,8 +53,10 @@ import org.slf4j.LoggerFactory;
  * thread of the operator's own, at most one at a time, while the task thread goes on reading and
  * filling the next window; the results come back through the task's mailbox, so they are emitted
  * on the task thread, in arrival order. A full window, or one at its latency budget, waits for the
- * window in flight (backpressure); a window whose wait is over while the model is busy goes on
- * filling and leaves when the model is free. The flush points above also wait for the window in
+ * window in flight (backpressure), starts, and only then is the window before emitted, so that
+ * the chained operators and sinks run while the model works rather than while it idles; a window
+ * whose wait is over while the model is busy goes on filling and leaves when the model is free.
+ * The flush points above also wait for the window in
  * flight, and close() waits for its model runs before the model is closed.
  *
  * <p>Records the model refuses (empty text under the REJECT policy, unknown role) go to the
@@ -397,7 +399,10 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             emit(closed);
             return;
         }
-        emitInFlight(); // the window before leaves first: results stay in arrival order
+        // the window before must be done (backpressure; a failure fails the task before this
+        // window starts), but it is emitted only once this one is on the model: emitting runs the
+        // chained operators and sinks (JSON, the Kafka producer), and the model would idle meanwhile
+        EmbeddingWindow before = awaitInFlight();
         CompletableFuture<EmbeddingWindow> embedded = new CompletableFuture<>();
         inFlight = embedded;
         embeddingThread.execute(() -> {
@@ -412,20 +417,24 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             // and a lone window would wait for the next record (forever on a quiet stream)
             tellTaskThread(embedded);
         });
+        if (before != null) {
+            emit(before); // before anything of this window: results stay in arrival order
+        }
     }
 
     /**
-     * Has the task thread emit the window just embedded (a lone window need not wait for the next
-     * record; a fault fails the task now), and send the filling window if its wait is over.
+     * Has the task thread send the filling window to the model if its wait is over, and emit the
+     * window just embedded (a lone window need not wait for the next record; a fault fails the
+     * task now).
      */
     private void tellTaskThread(Future<EmbeddingWindow> embedded) {
         try {
             mailbox.execute(() -> {
+                if (windowDue) {
+                    waitIsOver(); // the due window goes to the model first, then this one is emitted
+                }
                 if (inFlight == embedded) { // not yet emitted by a flush point
                     emitInFlight();
-                }
-                if (windowDue) {
-                    waitIsOver();
                 }
             }, "emit embedded window");
         } catch (RejectedExecutionException closing) {
@@ -435,14 +444,24 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
 
     /** Waits for the window in flight, if any, and emits it. */
     private void emitInFlight() throws Exception {
+        EmbeddingWindow done = awaitInFlight();
+        if (done != null) {
+            emit(done);
+        }
+    }
+
+    /**
+     * Waits for the window in flight and takes it out of flight (null if there is none); the
+     * caller must emit it before anything that arrived later.
+     */
+    private EmbeddingWindow awaitInFlight() throws Exception {
         if (inFlight == null) {
-            return;
+            return null;
         }
         Future<EmbeddingWindow> embedded = inFlight;
         inFlight = null;
-        EmbeddingWindow done;
         try {
-            done = embedded.get();
+            return embedded.get();
         } catch (ExecutionException e) {
             // a fault not in the texts (or an Error): fail the task so that Flink restarts it
             Throwable cause = e.getCause();
@@ -451,7 +470,6 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
             }
             throw (Error) cause;
         }
-        emit(done);
     }
 
     /**
