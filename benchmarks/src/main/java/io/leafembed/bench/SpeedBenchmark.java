@@ -5,6 +5,8 @@ import io.leafembed.batching.BatchPlanner;
 import io.leafembed.embed.Embedder;
 import io.leafembed.embed.TextInput;
 import io.leafembed.function.BatchingOptions;
+import io.leafembed.inference.GraphOptimization;
+import io.leafembed.inference.SessionSettings;
 import io.leafembed.testutils.LeafShapedModel;
 import ai.onnxruntime.OrtSession;
 import io.leafembed.tokenize.TextTokenizer;
@@ -43,7 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * --skip a,b,c,d,k,kl,e,f,fp32,int8,leaf} (k: the Kafka job, kl: its latency part; fp32, int8,
  * leaf: a model); {@code --profile} adds where the CPU of (a), (b) and (c) goes (see CpuProfile);
  * {@code --tuning} runs instead the raw ceiling with ONNX Runtime session variants (thread spinning
- * on/off x graph optimization all/extended/basic), interleaved.
+ * on/off x graph optimization all/extended/basic, one run of all threads; and the three levels with
+ * one-thread runs at once, the library's configuration), interleaved.
  */
 public final class SpeedBenchmark {
 
@@ -237,6 +240,31 @@ public final class SpeedBenchmark {
                     String name = "(a) raw ORT, padded-cost plan, " + level + (spinning ? ", spinning" : ", no spinning");
                     list.add(() -> timedRaw(name, model, raw, tokenized, realTokens, plan, "tuning variant"));
                 }
+            }
+            if (threads > 1) {
+                // the library's and the job's own configuration: one-thread runs at once, no pool to spin
+                for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.ALL_OPT,
+                        OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, OrtSession.SessionOptions.OptLevel.BASIC_OPT)) {
+                    RawOrtCeiling single = new RawOrtCeiling(model, 1, false, level);
+                    open.add(single);
+                    single.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+                    String name = "(a) raw ORT, padded-cost plan, " + level + ", " + threads + " runs at once x 1 thr";
+                    list.add(() -> timedRaw(name, model, tokenized, realTokens, plan, "tuning variant",
+                            () -> single.runConcurrently(tokenized, plan, threads)));
+                }
+            }
+            // the library itself (its default runs) at the levels that matter
+            for (GraphOptimization level : List.of(GraphOptimization.ALL, GraphOptimization.BASIC)) {
+                SessionSettings runs = model.options(threads).build().session();
+                Embedder embedder = Embedder.open(model.options(threads).session(new SessionSettings(
+                        runs.intraOpThreads(), runs.interOpThreads(), level, false, 0, runs.parallelRuns())).build());
+                open.add(embedder);
+                embedder.embed(documents(texts.subList(0, 64)));
+                list.add(() -> {
+                    Measurement m = library(model, embedder, texts, 1024);
+                    return new Measurement(m.contender() + ", " + level, m.model(), m.texts(), m.realTokens(),
+                            m.computedPositions(), m.wallNanos(), m.cpuNanos(), "tuning variant");
+                });
             }
             return list;
         }
