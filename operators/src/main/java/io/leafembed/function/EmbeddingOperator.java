@@ -56,8 +56,8 @@ import org.slf4j.LoggerFactory;
  * window in flight (backpressure), starts, and only then is the window before emitted, so that
  * the chained operators and sinks run while the model works rather than while it idles; a window
  * whose wait is over while the model is busy goes on filling and leaves when the model is free.
- * The flush points above also wait for the window in
- * flight, and close() waits for its model runs before the model is closed.
+ * The flush points above also wait for the window in flight, and close() waits for its model
+ * runs before the model is closed.
  *
  * <p>Records the model refuses (empty text under the REJECT policy, unknown role) go to the
  * {@link #DEAD_LETTERS} side output with the reason. If embedding a batch throws (tokenizer,
