@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -29,5 +30,26 @@ final class ConfigEdits {
             text = text.replace(edit.getKey(), edit.getValue());
         }
         return text;
+    }
+
+    /**
+     * The edits that point a config/sql script at this machine: the broker, the database and its
+     * user, the model directory ({@code modelDir}), a consumer group of its own ({@code group}
+     * becomes {@code newGroup}), its table ({@code tableInScript} becomes {@code table}), plus a
+     * bounded scan so that the job ends. A map to add more edits to.
+     */
+    static Map<String, String> sqlScriptOnThisMachine(String bootstrapServers, PostgresServer postgres, Path modelDir,
+            String group, String newGroup, String tableInScript, String table) {
+        Map<String, String> edits = new LinkedHashMap<>();
+        edits.put("'properties.bootstrap.servers' = 'localhost:9092'",
+                "'properties.bootstrap.servers' = '" + bootstrapServers + "'");
+        edits.put("'scan.startup.mode' = 'earliest-offset',",
+                "'scan.startup.mode' = 'earliest-offset',\n  'scan.bounded.mode' = 'latest-offset',");
+        edits.put("'url' = 'jdbc:postgresql://localhost:5432/postgres'", "'url' = '" + postgres.url() + "'");
+        edits.put("'username' = 'postgres'", "'username' = '" + postgres.user() + "'");
+        edits.put("'/models/mdbr-leaf-mt'", "'" + modelDir + "'");
+        edits.put("'properties.group.id' = '" + group + "'", "'properties.group.id' = '" + newGroup + "'");
+        edits.put("'table-name' = '" + tableInScript + "'", "'table-name' = '" + table + "'");
+        return edits;
     }
 }

@@ -131,7 +131,7 @@ class FlinkClusterTablesITCase {
                             "checkpoint-interval-ms: 10000", "checkpoint-interval-ms: 1000",
                             // the fp32 leaf-shaped directory, whose vectors do not depend on their batch
                             "input:\n", "model:\n  dir: " + LeafShapedModel.directory() + "\ninput:\n")));
-            produceRecords(0, 60);
+            produceRecords(60);
             Map<String, String> bad = new LinkedHashMap<>();
             bad.put("bad-json", "{\"id\": \"bad-json\", \"text\": ");
             bad.put("bad-no-text", "{\"id\": \"bad-no-text\"}");
@@ -185,7 +185,7 @@ class FlinkClusterTablesITCase {
         postgres.execute("CREATE TABLE sql_vectors (id text PRIMARY KEY, embedding real[] NOT NULL, model text"
                 + " NOT NULL, dims integer NOT NULL, dtype text NOT NULL, updated_at timestamptz NOT NULL DEFAULT"
                 + " now())");
-        runScript("kafka-to-postgres.sql", "leaf-embed-sql", "embeddings", "sql_vectors", Map.of());
+        runScript("kafka-to-postgres.sql", "leaf-embed-sql", "embeddings", "sql_vectors");
         Map<String, float[]> rows = PostgresRows.vectors(postgres, "sql_vectors", SQL_DIMS);
         assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(sqlTexts.keySet());
         Map<String, Embedding> expected = library("query", Quantization.FLOAT32);
@@ -200,9 +200,7 @@ class FlinkClusterTablesITCase {
         postgres.execute("CREATE TABLE sql_codes (id text PRIMARY KEY, embedding bytea NOT NULL, model text"
                 + " NOT NULL, dims integer NOT NULL, dtype text NOT NULL, updated_at timestamptz NOT NULL DEFAULT"
                 + " now())");
-        runScript("kafka-to-postgres-codes.sql", "leaf-embed-sql-codes", "embedding_codes", "sql_codes", Map.of(
-                "SET 'leaf-embed.model.dir' = '/models/mdbr-leaf-mt';",
-                "SET 'leaf-embed.model.dir' = '" + LeafShapedModel.directory() + "';"));
+        runScript("kafka-to-postgres-codes.sql", "leaf-embed-sql-codes", "embedding_codes", "sql_codes");
         Map<String, byte[]> rows = PostgresRows.codes(postgres, "sql_codes", SQL_DIMS, "int8");
         assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(sqlTexts.keySet());
         Map<String, Embedding> floats = library("document", Quantization.FLOAT32);
@@ -219,22 +217,12 @@ class FlinkClusterTablesITCase {
     /**
      * Runs a script of config/sql/ on the cluster ({@code --sql FILE} through the REST API, as
      * {@code flink run JAR --sql FILE} does) with what points it at this machine, a bounded scan
-     * so the job finishes, and {@code extra} edits; waits until it has.
+     * so the job finishes; waits until it has.
      */
-    private static void runScript(String name, String group, String tableInScript, String table,
-            Map<String, String> extra) throws Exception {
-        Map<String, String> edits = new LinkedHashMap<>(extra);
-        edits.put("'properties.bootstrap.servers' = 'localhost:9092'",
-                "'properties.bootstrap.servers' = '" + kafka.bootstrapServers() + "'");
-        edits.put("'scan.startup.mode' = 'earliest-offset',",
-                "'scan.startup.mode' = 'earliest-offset',\n  'scan.bounded.mode' = 'latest-offset',");
-        edits.put("'url' = 'jdbc:postgresql://localhost:5432/postgres'", "'url' = '" + postgres.url() + "'");
-        edits.put("'username' = 'postgres'", "'username' = '" + postgres.user() + "'");
-        edits.put("'properties.group.id' = '" + group + "'", "'properties.group.id' = '" + group + "-cluster'");
-        edits.put("'table-name' = '" + tableInScript + "'", "'table-name' = '" + table + "'");
-        if (name.equals("kafka-to-postgres.sql")) {
-            edits.put("'/models/mdbr-leaf-mt'", "'" + LeafShapedModel.directory() + "'");
-        }
+    private static void runScript(String name, String group, String tableInScript, String table)
+            throws Exception {
+        Map<String, String> edits = ConfigEdits.sqlScriptOnThisMachine(kafka.bootstrapServers(), postgres,
+                LeafShapedModel.directory(), group, group + "-cluster", tableInScript, table);
         Path script = work.resolve(name);
         Files.writeString(script, ConfigEdits.apply(JobJar.repoRoot().resolve("config/sql").resolve(name), edits));
         FlinkRest rest = flink.rest();
@@ -279,9 +267,9 @@ class FlinkClusterTablesITCase {
                 .as("the tokenizer in the JobManager after " + step).isEmpty();
     }
 
-    private static void produceRecords(int from, int count) {
+    private static void produceRecords(int count) {
         Map<String, String> records = new LinkedHashMap<>();
-        for (int i = from; i < from + count; i++) {
+        for (int i = 0; i < count; i++) {
             records.put(recordId(i), record(i));
         }
         kafka.produce(RECORDS, records);

@@ -124,16 +124,8 @@ class SqlToPostgresITCase {
 
     /** What points the scripts at this machine, plus a bounded scan so the job ends. */
     private static Map<String, String> local(String group, String table, String tableInScript) {
-        Map<String, String> edits = new HashMap<>();
-        edits.put("'properties.bootstrap.servers' = 'localhost:9092'",
-                "'properties.bootstrap.servers' = '" + kafka.bootstrapServers() + "'");
-        edits.put("'scan.startup.mode' = 'earliest-offset',",
-                "'scan.startup.mode' = 'earliest-offset',\n  'scan.bounded.mode' = 'latest-offset',");
-        edits.put("'url' = 'jdbc:postgresql://localhost:5432/postgres'", "'url' = '" + postgres.url() + "'");
-        edits.put("'/models/mdbr-leaf-mt'", "'" + LeafShapedModel.directory() + "'");
-        edits.put("'properties.group.id' = '" + group + "'", "'properties.group.id' = '" + group + "-" + table + "'");
-        edits.put("'table-name' = '" + tableInScript + "'", "'table-name' = '" + table + "'");
-        return edits;
+        return ConfigEdits.sqlScriptOnThisMachine(kafka.bootstrapServers(), postgres, LeafShapedModel.directory(),
+                group, group + "-" + table, tableInScript, table);
     }
 
     /** Runs the script as {@code --sql} does, on the test's MiniCluster, with bounded restarts. */
