@@ -80,7 +80,7 @@ public final class OnnxEncoder implements AutoCloseable {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(settings.intraOpThreads());
             options.setInterOpNumThreads(settings.interOpThreads());
-            options.setOptimizationLevel(ortLevel(settings.optimization()));
+            options.setOptimizationLevel(ortLevel(settings.sessionOptimization()));
             if (settings.cuda()) {
                 addCuda(options, settings.cudaDevice());
             }
@@ -135,8 +135,10 @@ public final class OnnxEncoder implements AutoCloseable {
                 return OrtSession.SessionOptions.OptLevel.BASIC_OPT;
             case EXTENDED:
                 return OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
-            default:
+            case ALL:
                 return OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            default:
+                throw new IllegalArgumentException("unresolved graph optimization level " + optimization);
         }
     }
 

@@ -13,7 +13,8 @@ import java.io.Serializable;
  *
  * @param intraOpThreads threads that split one operator (matrix multiply) of a batch, at least 1
  * @param interOpThreads threads that run independent graph nodes in parallel, at least 1
- * @param optimization the graph optimization level
+ * @param optimization the graph optimization level; {@link GraphOptimization#AUTO} picks one by the
+ *     thread count and provider (see {@link #sessionOptimization()})
  * @param cuda run on the CUDA execution provider (needs the onnxruntime_gpu artifact and a GPU;
  *     opening fails with a clear message otherwise)
  * @param cudaDevice the CUDA device id when {@code cuda} is set
@@ -27,9 +28,17 @@ public record SessionSettings(
         int intraOpThreads, int interOpThreads, GraphOptimization optimization, boolean cuda, int cudaDevice,
         int parallelRuns) implements Serializable {
 
-    /** One intra-op thread, one inter-op thread, all optimizations, CPU, one run at a time. */
+    /**
+     * One intra-op thread, one inter-op thread, {@code auto} optimization (so {@code basic}), CPU,
+     * one run at a time.
+     */
     public static SessionSettings defaults() {
-        return new SessionSettings(1, 1, GraphOptimization.ALL, false, 0);
+        return new SessionSettings(1, 1, GraphOptimization.AUTO, false, 0);
+    }
+
+    /** The graph optimization level the session opens with, {@code auto} resolved. */
+    public GraphOptimization sessionOptimization() {
+        return optimization.forSession(intraOpThreads, cuda);
     }
 
     /** Settings with one model run at a time. */

@@ -43,8 +43,10 @@ public final class StsbEvaluation {
                 ? EmbedderOptions.builder().modelDir(Path.of(args[3]))
                 : EmbedderOptions.builder().onnxFile(Path.of(args[1])).tokenizerFile(Path.of(args[2]))
                         .pooling(PoolingMode.MEAN).maxLength(256);
-        options.session(new io.leafembed.inference.SessionSettings(
-                Runtime.getRuntime().availableProcessors(), 1, io.leafembed.inference.GraphOptimization.ALL, false, 0));
+        // the library's default: one-thread runs on every core, at -Dgraph.optimization (default auto)
+        options.session(new io.leafembed.inference.SessionSettings(1, 1,
+                io.leafembed.inference.GraphOptimization.fromId(System.getProperty("graph.optimization", "auto")),
+                false, 0, Runtime.getRuntime().availableProcessors()));
         try (Embedder embedder = Embedder.open(options.build())) {
             embedder.embed(texts.subList(0, 64)); // warm-up
             long start = System.nanoTime();

@@ -2,6 +2,8 @@ package io.leafembed.embed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.leafembed.inference.GraphOptimization;
+import io.leafembed.inference.SessionSettings;
 import io.leafembed.testutils.ReferenceData;
 import io.leafembed.testutils.TestModels;
 import io.leafembed.testutils.Vectors;
@@ -88,6 +90,19 @@ class ReferenceParityTest {
 
     @Test
     void fp32EmbeddingsMatchTransformersJs() {
+        assertMatchesTransformersJs(fp32, "default graph optimization (auto: basic with one thread)");
+    }
+
+    /** Several intra-op threads (or an explicit setting) open the session at {@code all}. */
+    @Test
+    void fp32EmbeddingsMatchTransformersJsAtTheFusedGraphLevel() {
+        try (Embedder all = Embedder.open(TestModels.minilm().emptyText(EmptyTextPolicy.EMBED)
+                .session(new SessionSettings(1, 1, GraphOptimization.ALL, false, 0)).build())) {
+            assertMatchesTransformersJs(all, "graph optimization all");
+        }
+    }
+
+    private static void assertMatchesTransformersJs(Embedder fp32, String how) {
         List<Embedding> ours = fp32.embed(inputs());
         double worstDiff = 0;
         double worstCos = 1;
@@ -101,8 +116,8 @@ class ReferenceParityTest {
             worstDiff = Math.max(worstDiff, diff);
             worstCos = Math.min(worstCos, cos);
         }
-        System.out.printf("fp32 vs transformers.js over %d texts: max abs diff %.3g, min cosine %.9f%n",
-                texts.size(), worstDiff, worstCos);
+        System.out.printf("fp32 (%s) vs transformers.js over %d texts: max abs diff %.3g, min cosine %.9f%n",
+                how, texts.size(), worstDiff, worstCos);
     }
 
     /**
