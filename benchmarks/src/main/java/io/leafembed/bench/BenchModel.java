@@ -32,9 +32,12 @@ record BenchModel(String name, Path onnx, Path tokenizer, Path modelDir, String 
         return options(1, cores);
     }
 
-    /** The library's options: {@code runs} model runs at once of {@code threads} intra-op threads each. */
+    /**
+     * The library's options: {@code runs} model runs at once of {@code threads} intra-op threads
+     * each, at the library's default graph optimization ({@code auto}).
+     */
     EmbedderOptions.Builder options(int threads, int runs) {
-        SessionSettings session = new SessionSettings(threads, 1, GraphOptimization.ALL, false, 0, runs);
+        SessionSettings session = new SessionSettings(threads, 1, GraphOptimization.AUTO, false, 0, runs);
         EmbedderOptions.Builder b = modelDir != null
                 ? EmbedderOptions.builder().modelDir(modelDir).onnxVariant(dtype.equals("q8") ? "int8" : null)
                 : EmbedderOptions.builder().onnxFile(onnx).tokenizerFile(tokenizer).pooling(PoolingMode.MEAN);

@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * leaf: a model); {@code --profile} adds where the CPU of (a), (b) and (c) goes (see CpuProfile);
  * {@code --tuning} runs instead the raw ceiling with ONNX Runtime session variants (thread spinning
  * on/off x graph optimization all/extended/basic, one run of all threads; and the three levels with
- * one-thread runs at once, the library's configuration), interleaved.
+ * one-thread runs at once, the library's configuration), interleaved; {@code --tuning-batches} the
+ * planner's batch limits in that configuration, raw and through the library.
  */
 public final class SpeedBenchmark {
 
@@ -63,12 +64,13 @@ public final class SpeedBenchmark {
     }
 
     /** Command-line settings. */
-    record Settings(boolean quick, boolean tuning, boolean profile, int texts, int rounds, int threads, Path corpus,
-            List<String> skip) {
+    record Settings(boolean quick, boolean tuning, boolean batchTuning, boolean profile, int texts, int rounds,
+            int threads, Path corpus, List<String> skip) {
 
         static Settings parse(String[] args) {
             boolean quick = Arrays.asList(args).contains("--quick");
-            boolean tuning = Arrays.asList(args).contains("--tuning");
+            boolean batchTuning = Arrays.asList(args).contains("--tuning-batches");
+            boolean tuning = batchTuning || Arrays.asList(args).contains("--tuning");
             boolean profile = Arrays.asList(args).contains("--profile");
             int texts = quick ? 400 : 3000;
             int rounds = quick ? 1 : 3;
@@ -77,20 +79,21 @@ public final class SpeedBenchmark {
             List<String> skip = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--quick", "--tuning", "--profile" -> { }
+                    case "--quick", "--tuning", "--tuning-batches", "--profile" -> { }
                     case "--texts" -> texts = Integer.parseInt(args[++i]);
                     case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                     case "--threads" -> threads = Integer.parseInt(args[++i]);
                     case "--corpus" -> corpus = Path.of(args[++i]);
                     case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --quick,"
-                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,k,kl,e,f,fp32,int8,leaf, --tuning, --profile");
+                            + " --texts N, --rounds N, --threads N, --corpus FILE, --skip a,b,c,d,k,kl,e,f,fp32,int8,leaf, --tuning,"
+                            + " --tuning-batches, --profile");
                 }
             }
             if (texts < 128) {
                 throw new IllegalArgumentException("--texts must be at least 128");
             }
-            return new Settings(quick, tuning, profile, texts, rounds, threads, corpus, skip);
+            return new Settings(quick, tuning, batchTuning, profile, texts, rounds, threads, corpus, skip);
         }
 
         boolean runs(String part) {
@@ -227,6 +230,9 @@ public final class SpeedBenchmark {
             long realTokens, Optional<TransformersJsRun> js, Path jobJar, List<AutoCloseable> open) throws Exception {
         List<Contender> list = new ArrayList<>();
         int threads = settings.threads();
+        if (settings.batchTuning()) {
+            return batchTuning(model, texts, tokenized, realTokens, open);
+        }
         if (settings.tuning()) {
             // session settings the library could change, interleaved on the ceiling's best plan
             int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
@@ -287,14 +293,20 @@ public final class SpeedBenchmark {
                             realTokens, plan, "whole corpus, this planner, up to 64 texts"));
                 }
                 if (t == threads && threads > 1) {
-                    // several one-thread runs at once: what the library's parallel runs do
-                    RawOrtCeiling single = new RawOrtCeiling(model, 1);
-                    open.add(single);
-                    single.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
-                    List<int[]> plan = new BatchPlanner(64, 16_384).plan(lengths);
-                    list.add(() -> timedRaw("(a) raw ORT, padded-cost plan, " + t + " runs at once x 1 thr", model,
-                            tokenized, realTokens, plan, "whole corpus, this planner, up to 64 texts",
-                            () -> single.runConcurrently(tokenized, plan, t)));
+                    // several one-thread runs at once: what the library's parallel runs do, at both levels
+                    // its default (auto) may pick, so the ceiling is the best of them
+                    for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.ALL_OPT,
+                            OrtSession.SessionOptions.OptLevel.BASIC_OPT)) {
+                        RawOrtCeiling single = new RawOrtCeiling(model, 1, true, level);
+                        open.add(single);
+                        single.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+                        List<int[]> plan = new BatchPlanner(64, 16_384).plan(lengths);
+                        String suffix = level == OrtSession.SessionOptions.OptLevel.ALL_OPT ? "" : ", basic";
+                        list.add(() -> timedRaw("(a) raw ORT, padded-cost plan, " + t + " runs at once x 1 thr"
+                                + suffix, model, tokenized, realTokens, plan,
+                                "whole corpus, this planner, up to 64 texts", () -> single.runConcurrently(tokenized,
+                                        plan, t)));
+                    }
                 }
                 if (t == threads) {
                     // what a loop of one text per run (LangChain4j's embedAll) can reach at best
@@ -340,6 +352,46 @@ public final class SpeedBenchmark {
         if (js.isPresent() && !model.hasDense()) {
             list.add(() -> js.get().run(model, texts, realTokens, 1));
             list.add(() -> js.get().run(model, texts, realTokens, 32));
+        }
+        return list;
+    }
+
+    /**
+     * {@code --tuning-batches}: the batch limits in the library's configuration (one-thread runs at
+     * once, the level its default picks), interleaved. At one thread, sorted batches of 8 ran 10-25%
+     * faster than batches of 32 or 64 in earlier runs, more than their padding explains, so the
+     * planner's limits are swept by texts and by padded positions, raw and through the library.
+     */
+    private List<Contender> batchTuning(BenchModel model, List<String> texts, List<TokenizedText> tokenized,
+            long realTokens, List<AutoCloseable> open) throws Exception {
+        List<Contender> list = new ArrayList<>();
+        int threads = settings.threads();
+        int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
+        RawOrtCeiling single = new RawOrtCeiling(model, 1, true, OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+        open.add(single);
+        single.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+        List<int[]> limits = List.of(new int[] {4, 16_384}, new int[] {8, 16_384}, new int[] {16, 16_384},
+                new int[] {32, 16_384}, new int[] {64, 16_384}, new int[] {64, 256}, new int[] {64, 512},
+                new int[] {64, 1024}, new int[] {64, 2048});
+        for (int[] limit : limits) {
+            List<int[]> plan = new BatchPlanner(limit[0], limit[1]).plan(lengths);
+            String name = "(a) raw ORT, padded-cost plan, " + limit[0] + " texts / " + limit[1] + " positions, "
+                    + threads + " runs at once x 1 thr, basic";
+            list.add(() -> timedRaw(name, model, tokenized, realTokens, plan, "tuning variant, " + plan.size()
+                    + " runs", () -> single.runConcurrently(tokenized, plan, threads)));
+        }
+        for (int[] limit : List.of(new int[] {8, 16_384}, new int[] {16, 16_384}, new int[] {32, 16_384},
+                new int[] {64, 512}, new int[] {64, 1024})) {
+            Embedder embedder = Embedder.open(model.options(threads).maxBatchSize(limit[0]).maxBatchTokens(limit[1])
+                    .build());
+            open.add(embedder);
+            embedder.embed(documents(texts.subList(0, 64)));
+            list.add(() -> {
+                Measurement m = library(model, embedder, texts, 1024);
+                return new Measurement(m.contender() + ", " + limit[0] + " texts / " + limit[1] + " positions",
+                        m.model(), m.texts(), m.realTokens(), m.computedPositions(), m.wallNanos(), m.cpuNanos(),
+                        "tuning variant");
+            });
         }
         return list;
     }
@@ -417,13 +469,14 @@ public final class SpeedBenchmark {
             throws Exception {
         int threads = settings.threads();
         if (settings.runs("a")) {
-            try (RawOrtCeiling raw = new RawOrtCeiling(model, 1)) {
+            // the level the library's default picks for one-thread runs, so the shares compare alike
+            try (RawOrtCeiling raw = new RawOrtCeiling(model, 1, true, OrtSession.SessionOptions.OptLevel.BASIC_OPT)) {
                 List<int[]> plan = new BatchPlanner(64, 16_384).plan(tokenized.stream().mapToInt(TokenizedText::length).toArray());
                 raw.runConcurrently(tokenized, plan, threads); // warm-up
                 profile.start();
                 raw.runConcurrently(tokenized, plan, threads);
                 raw.runConcurrently(tokenized, plan, threads);
-                profile.stop(model.name(), "(a) raw ORT, padded-cost plan, " + threads + " runs at once x 1 thr");
+                profile.stop(model.name(), "(a) raw ORT, padded-cost plan, " + threads + " runs at once x 1 thr, basic");
             }
         }
         if (settings.runs("b")) {
