@@ -182,7 +182,7 @@ class CommandLineTest {
                 assertThat(usage).contains("One of: " + String.join(", ", key.choices()) + ".");
             }
         }
-        assertThat(usage).contains("One of: float32, int8, uint8, binary, ubinary.", "One of: none, basic, extended, all.",
+        assertThat(usage).contains("One of: float32, int8, uint8, binary, ubinary.", "One of: auto, none, basic, extended, all.",
                 "One of: json, base64, raw.", "kafka.properties.<name>", "input.skip-blank-lines",
                 "Exit codes: 0 done; 1 the job failed", "2 invalid configuration", "130 stopped by Ctrl-C", "141 ");
         assertThat(CommandLine.parse(new String[] {"--help"}).helpRequested()).isTrue();
