@@ -11,9 +11,9 @@ import java.util.Locale;
  * setup: a slot per core, or several one-thread runs at once) and {@code all} otherwise. In that
  * one-thread setup, {@code basic} embedded 9-12% more texts per second than {@code all} with
  * all-MiniLM-L6-v2 fp32 and the leaf-shaped model on 2 cores, and 0-12% more with int8 (README
- * "Speed"): the fused kernels are built to split across threads, and one thread pays their set-up
- * without the gain. With one run of two threads, int8 at {@code basic} was 15-20% slower, and GPUs
- * want the fused kernels, so both keep {@code all}. The vectors differ by float rounding only.
+ * "Speed"; why the fused kernels lose at one thread was not profiled). With one run of two
+ * threads, int8 at {@code basic} was 15-20% slower, and GPUs want the fused kernels, so both keep
+ * {@code all}. The vectors differ by float rounding only.
  */
 public enum GraphOptimization {
     // no ONNX Runtime type here: a job's main() may build options where ONNX Runtime must not load

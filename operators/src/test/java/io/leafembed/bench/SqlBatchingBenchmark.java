@@ -5,6 +5,7 @@ import io.leafembed.function.BatchingOptions;
 import io.leafembed.function.EmbedRequest;
 import io.leafembed.function.EmbedResult;
 import io.leafembed.function.EmbeddingOperator;
+import io.leafembed.inference.SessionSettings;
 import io.leafembed.pooling.PoolingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,9 @@ import org.apache.flink.types.Row;
  * Throughput benchmark (not a test): the same texts through ML_PREDICT with the leaf-embed
  * provider in its asynchronous micro-batched form and its synchronous form (one model run per
  * row), EMBED(), and the DataStream {@link EmbeddingOperator}, each a local job at parallelism 1
- * with one ONNX Runtime thread, same model and window (256 rows, batches of 32). Prints rows/s of
+ * with as many one-thread model runs at once as cores ({@code runtime.parallel-runs}), each form at
+ * its default window (256 rows for the SQL forms, which their async capacity caps; 1,024 records
+ * with a 1 s latency budget for the operator) and batches of up to 32. Prints rows/s of
  * each job's wall time (job start and model load included, about a second). Input: a TSV with
  * sentences in columns 2 and 3 (the STS-B file of ../shared/data/eval). Run from operators/
  * after {@code mvn -B -ntp test-compile -pl operators} and {@code mvn dependency:build-classpath
@@ -34,6 +37,8 @@ import org.apache.flink.types.Row;
  * </pre>
  */
 public final class SqlBatchingBenchmark {
+
+    private static final int RUNS = Runtime.getRuntime().availableProcessors();
 
     private SqlBatchingBenchmark() {}
 
@@ -56,7 +61,7 @@ public final class SqlBatchingBenchmark {
             report("ML_PREDICT sync ('async' = 'false')", texts.size(),
                     sql(texts, onnx, tokenizer, "MAP['async', 'false']"));
             report("EMBED() async scalar (window 256)", texts.size(), embedFunction(texts, onnx, tokenizer));
-            report("DataStream EmbeddingOperator (window 256)", texts.size(), dataStream(texts, onnx, tokenizer));
+            report("DataStream EmbeddingOperator (default window)", texts.size(), dataStream(texts, onnx, tokenizer));
         }
     }
 
@@ -86,7 +91,7 @@ public final class SqlBatchingBenchmark {
         TableEnvironment tEnv = tableEnvironment(texts);
         tEnv.executeSql("CREATE MODEL leaf INPUT (text STRING) OUTPUT (embedding ARRAY<FLOAT>) WITH ("
                 + "'provider' = 'leaf-embed', 'model.onnx-file' = '" + onnx + "', 'model.tokenizer-file' = '"
-                + tokenizer + "', 'model.max-length' = '256')");
+                + tokenizer + "', 'model.max-length' = '256', 'runtime.parallel-runs' = '" + RUNS + "')");
         long start = System.nanoTime();
         tEnv.executeSql("INSERT INTO sink SELECT id, embedding FROM ML_PREDICT(TABLE texts, MODEL leaf,"
                 + " DESCRIPTOR(text), " + config + ")").await();
@@ -98,6 +103,7 @@ public final class SqlBatchingBenchmark {
         tEnv.getConfig().set("leaf-embed.model.onnx-file", onnx);
         tEnv.getConfig().set("leaf-embed.model.tokenizer-file", tokenizer);
         tEnv.getConfig().set("leaf-embed.model.max-length", "256");
+        tEnv.getConfig().set("leaf-embed.runtime.parallel-runs", String.valueOf(RUNS));
         tEnv.getConfig().set("table.exec.async-scalar.max-concurrent-operations", "256");
         tEnv.executeSql("CREATE FUNCTION embed AS 'io.leafembed.sql.EmbedFunction'");
         long start = System.nanoTime();
@@ -113,7 +119,8 @@ public final class SqlBatchingBenchmark {
             requests.add(new EmbedRequest(String.valueOf(i), texts.get(i), "document", null));
         }
         EmbedderOptions options = EmbedderOptions.builder().onnxFile(Path.of(onnx)).tokenizerFile(Path.of(tokenizer))
-                .pooling(PoolingMode.MEAN).maxLength(256).build();
+                .pooling(PoolingMode.MEAN).maxLength(256)
+                .session(SessionSettings.defaults().withParallelRuns(RUNS)).build();
         env.fromData(requests, TypeInformation.of(EmbedRequest.class))
                 .transform("embed", TypeInformation.of(EmbedResult.class),
                         new EmbeddingOperator(options, BatchingOptions.defaults(), 0))
