@@ -266,9 +266,9 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
                 return thread;
             });
         }
-        LOG.info("Embedding with model '{}' ({} dims, {}, max {} tokens) in subtask {}",
+        LOG.info("Embedding with model '{}' ({} dims, {}, max {} tokens; {}) in subtask {}",
                 embedder.modelId(), embedder.dims(), embedderOptions.quantization(), embedder.maxLength(),
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+                embedderOptions.session().summary(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
     }
 
     private void openModels() {

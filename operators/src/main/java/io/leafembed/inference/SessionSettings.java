@@ -36,6 +36,18 @@ public record SessionSettings(
         return new SessionSettings(1, 1, GraphOptimization.AUTO, false, 0);
     }
 
+    /**
+     * For start-up logs: what the session runs with, e.g. {@code "2 runs x 1 intra-op thread, CPU,
+     * graph optimization basic (auto)"}, so that an operator can see what {@code auto} chose.
+     */
+    public String summary() {
+        String level = sessionOptimization().name().toLowerCase(java.util.Locale.ROOT)
+                + (optimization == GraphOptimization.AUTO ? " (auto)" : "");
+        return parallelRuns + (parallelRuns == 1 ? " run" : " runs") + " x " + intraOpThreads
+                + (intraOpThreads == 1 ? " intra-op thread, " : " intra-op threads, ")
+                + (cuda ? "CUDA device " + cudaDevice : "CPU") + ", graph optimization " + level;
+    }
+
     /** The graph optimization level the session opens with, {@code auto} resolved. */
     public GraphOptimization sessionOptimization() {
         return optimization.forSession(intraOpThreads, cuda);

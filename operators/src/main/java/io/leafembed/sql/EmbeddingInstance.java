@@ -65,8 +65,9 @@ final class EmbeddingInstance implements AutoCloseable {
         MicroBatcher batcher = batched
                 ? new MicroBatcher(embedder, settings.batching(), metrics, "leaf-embed " + what + " batcher " + subtask)
                 : null;
-        LOG.info("{} (subtask {}) embeds with model '{}' ({} dims, {}, max {} tokens){}", what, subtask,
+        LOG.info("{} (subtask {}) embeds with model '{}' ({} dims, {}, max {} tokens; {}){}", what, subtask,
                 embedder.modelId(), embedder.dims(), settings.quantization().id(), embedder.maxLength(),
+                embedder.options().session().summary(),
                 batched ? ", windows of up to " + settings.batching().windowSize() + " rows or "
                         + settings.batching().maxWaitMillis() + " ms" : ", one model run per row");
         return new EmbeddingInstance(settings, embedder, metrics, batcher);

@@ -35,6 +35,14 @@ class GraphOptimizationTest {
     }
 
     @Test
+    void theSummaryNamesTheLevelAutoChose() {
+        assertThat(SessionSettings.defaults().withParallelRuns(2).summary())
+                .isEqualTo("2 runs x 1 intra-op thread, CPU, graph optimization basic (auto)");
+        assertThat(new SessionSettings(4, 1, GraphOptimization.EXTENDED, false, 0).summary())
+                .isEqualTo("1 run x 4 intra-op threads, CPU, graph optimization extended");
+    }
+
+    @Test
     void parsesEveryLevelAndNamesThemOnATypo() {
         assertThat(GraphOptimization.fromId(" Auto ")).isEqualTo(GraphOptimization.AUTO);
         assertThat(GraphOptimization.fromId("basic")).isEqualTo(GraphOptimization.BASIC);
