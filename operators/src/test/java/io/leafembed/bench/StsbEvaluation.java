@@ -18,7 +18,9 @@ import java.util.stream.IntStream;
  * Quality benchmark (not a test: the data is not in the repository): the STS Benchmark test
  * split scored as MTEB does, Spearman(gold, cosine(embed(s1), embed(s2))) x 100, so the Java
  * pipeline can be compared with published scores (all-MiniLM-L6-v2: 82.03). Also prints
- * throughput. Run from operators/ after {@code mvn test-compile}:
+ * throughput. It embeds as the library does by default (one-thread runs, one per core, graph level
+ * {@code auto}); {@code -Dgraph.optimization=all} (or basic, extended, none) pins the level. Run
+ * from operators/ after {@code mvn test-compile}:
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat cp.txt) io.leafembed.bench.StsbEvaluation \
