@@ -8,6 +8,12 @@ package io.leafembed.bench;
 record Measurement(String contender, String model, int texts, long realTokens, long computedPositions,
         long wallNanos, long cpuNanos, String note) {
 
+    /** This run under the name of a tuning variant: {@code contender} plus {@code variant}. */
+    Measurement asVariant(String variant) {
+        return new Measurement(contender + ", " + variant, model, texts, realTokens, computedPositions, wallNanos,
+                cpuNanos, "tuning variant");
+    }
+
     double textsPerSecond() {
         return texts / (wallNanos / 1e9);
     }

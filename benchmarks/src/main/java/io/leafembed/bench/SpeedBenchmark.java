@@ -3,6 +3,7 @@ package io.leafembed.bench;
 import io.leafembed.batching.BatchListener;
 import io.leafembed.batching.BatchPlanner;
 import io.leafembed.embed.Embedder;
+import io.leafembed.embed.EmbedderOptions;
 import io.leafembed.embed.TextInput;
 import io.leafembed.function.BatchingOptions;
 import io.leafembed.inference.GraphOptimization;
@@ -240,9 +241,7 @@ public final class SpeedBenchmark {
             for (boolean spinning : new boolean[] {true, false}) {
                 for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.ALL_OPT,
                         OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, OrtSession.SessionOptions.OptLevel.BASIC_OPT)) {
-                    RawOrtCeiling raw = new RawOrtCeiling(model, threads, spinning, level);
-                    open.add(raw);
-                    raw.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+                    RawOrtCeiling raw = warmRaw(new RawOrtCeiling(model, threads, spinning, level), tokenized, open);
                     String name = "(a) raw ORT, padded-cost plan, " + level + (spinning ? ", spinning" : ", no spinning");
                     list.add(() -> timedRaw(name, model, raw, tokenized, realTokens, plan, "tuning variant"));
                 }
@@ -251,9 +250,7 @@ public final class SpeedBenchmark {
                 // the library's and the job's own configuration: one-thread runs at once, no pool to spin
                 for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.ALL_OPT,
                         OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, OrtSession.SessionOptions.OptLevel.BASIC_OPT)) {
-                    RawOrtCeiling single = new RawOrtCeiling(model, 1, false, level);
-                    open.add(single);
-                    single.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+                    RawOrtCeiling single = warmRaw(new RawOrtCeiling(model, 1, false, level), tokenized, open);
                     String name = "(a) raw ORT, padded-cost plan, " + level + ", " + threads + " runs at once x 1 thr";
                     list.add(() -> timedRaw(name, model, tokenized, realTokens, plan, "tuning variant",
                             () -> single.runConcurrently(tokenized, plan, threads)));
@@ -262,15 +259,9 @@ public final class SpeedBenchmark {
             // the library itself (its default runs) at the levels that matter
             for (GraphOptimization level : List.of(GraphOptimization.ALL, GraphOptimization.BASIC)) {
                 SessionSettings runs = model.options(threads).build().session();
-                Embedder embedder = Embedder.open(model.options(threads).session(new SessionSettings(
-                        runs.intraOpThreads(), runs.interOpThreads(), level, false, 0, runs.parallelRuns())).build());
-                open.add(embedder);
-                embedder.embed(documents(texts.subList(0, 64)));
-                list.add(() -> {
-                    Measurement m = library(model, embedder, texts, 1024);
-                    return new Measurement(m.contender() + ", " + level, m.model(), m.texts(), m.realTokens(),
-                            m.computedPositions(), m.wallNanos(), m.cpuNanos(), "tuning variant");
-                });
+                Embedder embedder = warmLibrary(model.options(threads).session(new SessionSettings(
+                        runs.intraOpThreads(), runs.interOpThreads(), level, false, 0, runs.parallelRuns())), texts, open);
+                list.add(() -> library(model, embedder, texts, 1024).asVariant(level.toString()));
             }
             return list;
         }
@@ -279,9 +270,7 @@ public final class SpeedBenchmark {
             int[] threadCounts = settings.quick() || threads == 1 ? new int[] {threads} : new int[] {1, threads};
             int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
             for (int t : threadCounts) {
-                RawOrtCeiling raw = new RawOrtCeiling(model, t);
-                open.add(raw);
-                raw.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+                RawOrtCeiling raw = warmRaw(new RawOrtCeiling(model, t), tokenized, open);
                 for (int batch : batchSizes) {
                     String name = "(a) raw ORT, sorted, batch " + batch + ", " + t + " thr";
                     List<int[]> plan = RawOrtCeiling.fixedPlan(tokenized, batch, true);
@@ -297,9 +286,7 @@ public final class SpeedBenchmark {
                     // its default (auto) may pick, so the ceiling is the best of them
                     for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.ALL_OPT,
                             OrtSession.SessionOptions.OptLevel.BASIC_OPT)) {
-                        RawOrtCeiling single = new RawOrtCeiling(model, 1, true, level);
-                        open.add(single);
-                        single.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+                        RawOrtCeiling single = warmRaw(new RawOrtCeiling(model, 1, true, level), tokenized, open);
                         List<int[]> plan = new BatchPlanner(64, 16_384).plan(lengths);
                         String suffix = level == OrtSession.SessionOptions.OptLevel.ALL_OPT ? "" : ", basic";
                         list.add(() -> timedRaw("(a) raw ORT, padded-cost plan, " + t + " runs at once x 1 thr"
@@ -322,9 +309,7 @@ public final class SpeedBenchmark {
             }
         }
         if (settings.runs("b")) {
-            Embedder embedder = Embedder.open(model.options(threads).build());
-            open.add(embedder);
-            embedder.embed(documents(texts.subList(0, 64)));
+            Embedder embedder = warmLibrary(model.options(threads), texts, open);
             // calls of 1,024 texts: the operator's default window; 256 shows what a smaller window costs
             list.add(() -> library(model, embedder, texts, 1024));
             list.add(() -> library(model, embedder, texts, 256));
@@ -367,9 +352,8 @@ public final class SpeedBenchmark {
         List<Contender> list = new ArrayList<>();
         int threads = settings.threads();
         int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
-        RawOrtCeiling single = new RawOrtCeiling(model, 1, true, OrtSession.SessionOptions.OptLevel.BASIC_OPT);
-        open.add(single);
-        single.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true)); // warm-up
+        RawOrtCeiling single = warmRaw(new RawOrtCeiling(model, 1, true, OrtSession.SessionOptions.OptLevel.BASIC_OPT),
+                tokenized, open);
         List<int[]> limits = List.of(new int[] {4, 16_384}, new int[] {8, 16_384}, new int[] {16, 16_384},
                 new int[] {32, 16_384}, new int[] {64, 16_384}, new int[] {64, 256}, new int[] {64, 512},
                 new int[] {64, 1024}, new int[] {64, 2048});
@@ -382,18 +366,28 @@ public final class SpeedBenchmark {
         }
         for (int[] limit : List.of(new int[] {8, 16_384}, new int[] {16, 16_384}, new int[] {32, 16_384},
                 new int[] {64, 512}, new int[] {64, 1024})) {
-            Embedder embedder = Embedder.open(model.options(threads).maxBatchSize(limit[0]).maxBatchTokens(limit[1])
-                    .build());
-            open.add(embedder);
-            embedder.embed(documents(texts.subList(0, 64)));
-            list.add(() -> {
-                Measurement m = library(model, embedder, texts, 1024);
-                return new Measurement(m.contender() + ", " + limit[0] + " texts / " + limit[1] + " positions",
-                        m.model(), m.texts(), m.realTokens(), m.computedPositions(), m.wallNanos(), m.cpuNanos(),
-                        "tuning variant");
-            });
+            Embedder embedder = warmLibrary(model.options(threads).maxBatchSize(limit[0]).maxBatchTokens(limit[1]),
+                    texts, open);
+            list.add(() -> library(model, embedder, texts, 1024)
+                    .asVariant(limit[0] + " texts / " + limit[1] + " positions"));
         }
         return list;
+    }
+
+    /** A raw session, closed with the round's others, after one untimed batch of the corpus's first texts. */
+    private static RawOrtCeiling warmRaw(RawOrtCeiling raw, List<TokenizedText> tokenized, List<AutoCloseable> open)
+            throws Exception {
+        open.add(raw);
+        raw.run(tokenized, RawOrtCeiling.fixedPlan(tokenized.subList(0, 64), 32, true));
+        return raw;
+    }
+
+    /** The library with these options, closed with the round's others, after one untimed call. */
+    private static Embedder warmLibrary(EmbedderOptions.Builder options, List<String> texts, List<AutoCloseable> open) {
+        Embedder embedder = Embedder.open(options.build());
+        open.add(embedder);
+        embedder.embed(documents(texts.subList(0, 64)));
+        return embedder;
     }
 
     private Measurement timedRaw(String name, BenchModel model, RawOrtCeiling raw, List<TokenizedText> tokenized,
