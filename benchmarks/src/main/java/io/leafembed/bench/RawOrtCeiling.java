@@ -1,5 +1,6 @@
 package io.leafembed.bench;
 
+import io.leafembed.inference.LayerNormFusionGuard;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -37,12 +38,27 @@ final class RawOrtCeiling implements AutoCloseable {
      */
     RawOrtCeiling(BenchModel model, int threads, boolean spinning, OrtSession.SessionOptions.OptLevel level)
             throws OrtException {
+        this(model, threads, spinning, level, false);
+    }
+
+    /**
+     * @param decomposedLayerNorms open the graph with its layer norms' squares as products ({@link
+     *     LayerNormFusionGuard}), as the library's {@code auto} does for int8 graphs
+     */
+    RawOrtCeiling(BenchModel model, int threads, boolean spinning, OrtSession.SessionOptions.OptLevel level,
+            boolean decomposedLayerNorms) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(level);
             options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
-            session = env.createSession(model.onnx().toString(), options);
+            if (decomposedLayerNorms) {
+                LayerNormFusionGuard graph = LayerNormFusionGuard.read(model.onnx()).orElseThrow();
+                options.addConfigEntry("session.model_external_initializers_file_folder_path", graph.folder().toString());
+                session = env.createSession(graph.withSquaresAsProducts(), options);
+            } else {
+                session = env.createSession(model.onnx().toString(), options);
+            }
         }
         tokenTypes = session.getInputNames().contains("token_type_ids");
         output = session.getOutputNames().contains("sentence_embedding") ? "sentence_embedding" : "last_hidden_state";

@@ -1,5 +1,6 @@
 package io.leafembed.bench;
 
+import io.leafembed.inference.LayerNormFusionGuard;
 import io.leafembed.batching.BatchListener;
 import io.leafembed.batching.BatchPlanner;
 import io.leafembed.embed.Embedder;
@@ -257,7 +258,7 @@ public final class SpeedBenchmark {
                 }
             }
             // the library itself (its default runs) at the levels that matter
-            for (GraphOptimization level : List.of(GraphOptimization.ALL, GraphOptimization.BASIC)) {
+            for (GraphOptimization level : List.of(GraphOptimization.AUTO, GraphOptimization.ALL, GraphOptimization.BASIC)) {
                 SessionSettings runs = model.options(threads).build().session();
                 Embedder embedder = warmLibrary(model.options(threads).session(new SessionSettings(
                         runs.intraOpThreads(), runs.interOpThreads(), level, false, 0, runs.parallelRuns())), texts, open);
@@ -284,11 +285,18 @@ public final class SpeedBenchmark {
                 if (t == threads && threads > 1) {
                     // several one-thread runs at once: what the library's parallel runs do, at both levels
                     // its default (auto) may pick, so the ceiling is the best of them
-                    for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.ALL_OPT,
-                            OrtSession.SessionOptions.OptLevel.BASIC_OPT)) {
-                        RawOrtCeiling single = warmRaw(new RawOrtCeiling(model, 1, true, level), tokenized, open);
+                    // (and at all with the layer norms kept decomposed, auto's pick for int8 graphs)
+                    for (String variant : List.of("all", "basic", "decomposed")) {
+                        RawOrtCeiling single = warmRaw(new RawOrtCeiling(model, 1, true,
+                                variant.equals("basic") ? OrtSession.SessionOptions.OptLevel.BASIC_OPT
+                                        : OrtSession.SessionOptions.OptLevel.ALL_OPT,
+                                variant.equals("decomposed")), tokenized, open);
                         List<int[]> plan = new BatchPlanner(64, 16_384).plan(lengths);
-                        String suffix = level == OrtSession.SessionOptions.OptLevel.ALL_OPT ? "" : ", basic";
+                        String suffix = switch (variant) {
+                            case "basic" -> ", basic";
+                            case "decomposed" -> ", all, layer norms decomposed";
+                            default -> "";
+                        };
                         list.add(() -> timedRaw("(a) raw ORT, padded-cost plan, " + t + " runs at once x 1 thr"
                                 + suffix, model, tokenized, realTokens, plan,
                                 "whole corpus, this planner, up to 64 texts", () -> single.runConcurrently(tokenized,
@@ -352,15 +360,14 @@ public final class SpeedBenchmark {
         List<Contender> list = new ArrayList<>();
         int threads = settings.threads();
         int[] lengths = tokenized.stream().mapToInt(TokenizedText::length).toArray();
-        RawOrtCeiling single = warmRaw(new RawOrtCeiling(model, 1, true, OrtSession.SessionOptions.OptLevel.BASIC_OPT),
-                tokenized, open);
+        RawOrtCeiling single = warmRaw(atLibraryLevel(model), tokenized, open);
         List<int[]> limits = List.of(new int[] {4, 16_384}, new int[] {8, 16_384}, new int[] {16, 16_384},
                 new int[] {32, 16_384}, new int[] {64, 16_384}, new int[] {64, 256}, new int[] {64, 512},
                 new int[] {64, 1024}, new int[] {64, 2048});
         for (int[] limit : limits) {
             List<int[]> plan = new BatchPlanner(limit[0], limit[1]).plan(lengths);
             String name = "(a) raw ORT, padded-cost plan, " + limit[0] + " texts / " + limit[1] + " positions, "
-                    + threads + " runs at once x 1 thr, basic";
+                    + threads + " runs at once x 1 thr, auto's level";
             list.add(() -> timedRaw(name, model, tokenized, realTokens, plan, "tuning variant, " + plan.size()
                     + " runs", () -> single.runConcurrently(tokenized, plan, threads)));
         }
@@ -375,6 +382,16 @@ public final class SpeedBenchmark {
     }
 
     /** A raw session, closed with the round's others, after one untimed batch of the corpus's first texts. */
+    /**
+     * A raw one-thread session at the level the library's {@code auto} picks for this graph: {@code
+     * all} with the layer norms decomposed for an int8 graph, {@code basic} otherwise.
+     */
+    private static RawOrtCeiling atLibraryLevel(BenchModel model) throws ai.onnxruntime.OrtException {
+        boolean quantized = LayerNormFusionGuard.factsOf(model.onnx()).quantized();
+        return new RawOrtCeiling(model, 1, true, quantized ? OrtSession.SessionOptions.OptLevel.ALL_OPT
+                : OrtSession.SessionOptions.OptLevel.BASIC_OPT, quantized);
+    }
+
     private static RawOrtCeiling warmRaw(RawOrtCeiling raw, List<TokenizedText> tokenized, List<AutoCloseable> open)
             throws Exception {
         open.add(raw);
@@ -464,13 +481,13 @@ public final class SpeedBenchmark {
         int threads = settings.threads();
         if (settings.runs("a")) {
             // the level the library's default picks for one-thread runs, so the shares compare alike
-            try (RawOrtCeiling raw = new RawOrtCeiling(model, 1, true, OrtSession.SessionOptions.OptLevel.BASIC_OPT)) {
+            try (RawOrtCeiling raw = atLibraryLevel(model)) {
                 List<int[]> plan = new BatchPlanner(64, 16_384).plan(tokenized.stream().mapToInt(TokenizedText::length).toArray());
                 raw.runConcurrently(tokenized, plan, threads); // warm-up
                 profile.start();
                 raw.runConcurrently(tokenized, plan, threads);
                 raw.runConcurrently(tokenized, plan, threads);
-                profile.stop(model.name(), "(a) raw ORT, padded-cost plan, " + threads + " runs at once x 1 thr, basic");
+                profile.stop(model.name(), "(a) raw ORT, padded-cost plan, " + threads + " runs at once x 1 thr, auto's level");
             }
         }
         if (settings.runs("b")) {

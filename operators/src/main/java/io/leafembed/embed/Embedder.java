@@ -295,6 +295,15 @@ public final class Embedder implements AutoCloseable {
     }
 
     /**
+     * What the model's session runs with, for start-up logs, e.g. {@code "2 runs x 1 intra-op
+     * thread, CPU, graph optimization basic (auto)"}: the graph level as {@code auto} resolved it
+     * for this model.
+     */
+    public String sessionSummary() {
+        return encoder.sessionSummary();
+    }
+
+    /**
      * Why {@code input} cannot be embedded (unknown role, empty text under the REJECT policy), or
      * empty when it can. Lets a caller route bad input aside without catching exceptions.
      */

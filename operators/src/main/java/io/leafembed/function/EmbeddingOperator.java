@@ -268,7 +268,7 @@ public class EmbeddingOperator extends AbstractStreamOperator<EmbedResult>
         }
         LOG.info("Embedding with model '{}' ({} dims, {}, max {} tokens; {}) in subtask {}",
                 embedder.modelId(), embedder.dims(), embedderOptions.quantization(), embedder.maxLength(),
-                embedderOptions.session().summary(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+                embedder.sessionSummary(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
     }
 
     private void openModels() {

@@ -4,16 +4,24 @@ import java.util.Locale;
 
 /**
  * ONNX Runtime's graph optimization levels, plus {@code auto}, the default, which picks one of
- * them for the session it opens. {@code all} fuses attention, GELU and layer-norm kernels; {@code
- * basic} only folds constants and removes redundant nodes.
+ * them for the session it opens. {@code all} fuses attention, GELU, layer-norm and int8
+ * dequantizing kernels; {@code basic} only folds constants and removes redundant nodes.
  *
- * <p>{@code auto} is {@code basic} on CPU when a run has one intra-op thread (leaf-embed's usual
- * setup: a slot per core, or several one-thread runs at once) and {@code all} otherwise. In that
- * one-thread setup, {@code basic} embedded 9-12% more texts per second than {@code all} with
- * all-MiniLM-L6-v2 fp32 and the leaf-shaped model on 2 cores, and 0-12% more with int8 (README
- * "Speed"; why the fused kernels lose at one thread was not profiled). With one run of two
- * threads, int8 at {@code basic} was 15-20% slower, and GPUs want the fused kernels, so both keep
- * {@code all}. The vectors differ by float rounding only.
+ * <p>{@code auto} picks what measured fastest on 2 cores (README "Speed"):
+ * <ul>
+ *   <li>a dynamically quantized (int8) graph on CPU: {@code all}, with its layer norms kept
+ *       decomposed ({@link LayerNormFusionGuard}, whose Javadoc says why): 18% more texts per
+ *       second than {@code basic} in one-thread runs and in a run of two threads, 9% one text at
+ *       a time;
+ *   <li>any other graph on CPU with one intra-op thread per run (leaf-embed's usual setup: a slot
+ *       per core, or several one-thread runs at once): {@code basic}, 9-12% faster than {@code
+ *       all} with all-MiniLM-L6-v2 fp32 and the leaf-shaped model; most of that is ONNX
+ *       Runtime's slow fused layer-norm kernel, and with the layer norms kept decomposed {@code
+ *       all} only matched {@code basic}, so fp32 graphs are left as they are;
+ *   <li>otherwise (several intra-op threads, or CUDA, whose fused kernels GPUs want): {@code all}.
+ * </ul>
+ * The vectors differ by float rounding only. An explicit level is used as given, and the graph
+ * is then not rewritten.
  */
 public enum GraphOptimization {
     // no ONNX Runtime type here: a job's main() may build options where ONNX Runtime must not load
@@ -34,13 +42,21 @@ public enum GraphOptimization {
     }
 
     /**
-     * The level a session opens with: this level, or for {@code auto} {@code basic} on CPU with one
-     * intra-op thread and {@code all} otherwise.
+     * The level a session opens with: this level, or for {@code auto} {@code all} for a quantized
+     * graph or on CUDA, {@code basic} on CPU with one intra-op thread, and {@code all} otherwise.
      */
-    public GraphOptimization forSession(int intraOpThreads, boolean cuda) {
+    public GraphOptimization forSession(int intraOpThreads, boolean cuda, boolean quantizedGraph) {
         if (this != AUTO) {
             return this;
         }
-        return !cuda && intraOpThreads == 1 ? BASIC : ALL;
+        return !cuda && !quantizedGraph && intraOpThreads == 1 ? BASIC : ALL;
+    }
+
+    /**
+     * Whether a session at this (configured) level on this provider keeps a quantized graph's
+     * layer norms decomposed: only {@code auto} on CPU does.
+     */
+    public boolean keepsLayerNormsDecomposed(boolean cuda, boolean quantizedGraph) {
+        return this == AUTO && !cuda && quantizedGraph;
     }
 }

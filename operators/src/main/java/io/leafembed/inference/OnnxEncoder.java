@@ -48,6 +48,7 @@ public final class OnnxEncoder implements AutoCloseable {
     static final String SENTENCE_EMBEDDING = "sentence_embedding";
 
     private final String modelId;
+    private final String sessionSummary;
     private final OrtEnvironment env;
     private final OrtSession session;
     private final boolean wantsTokenTypeIds;
@@ -77,14 +78,25 @@ public final class OnnxEncoder implements AutoCloseable {
     public OnnxEncoder(String modelId, Path onnxFile, SessionSettings settings) {
         this.modelId = modelId;
         this.env = OrtEnvironment.getEnvironment();
+        Optional<LayerNormFusionGuard> graph = LayerNormFusionGuard.read(onnxFile);
+        boolean quantized = graph.map(g -> g.facts().quantized()).orElse(false);
+        this.sessionSummary = settings.summary(quantized);
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(settings.intraOpThreads());
             options.setInterOpNumThreads(settings.interOpThreads());
-            options.setOptimizationLevel(ortLevel(settings.sessionOptimization()));
+            options.setOptimizationLevel(ortLevel(settings.sessionOptimization(quantized)));
             if (settings.cuda()) {
                 addCuda(options, settings.cudaDevice());
             }
-            this.session = env.createSession(onnxFile.toString(), options);
+            if (settings.optimization().keepsLayerNormsDecomposed(settings.cuda(), quantized)
+                    && graph.get().facts().squares() > 0) {
+                // from memory: external weights are then read from the graph's folder, as by path
+                options.addConfigEntry("session.model_external_initializers_file_folder_path",
+                        graph.get().folder().toString());
+                this.session = env.createSession(graph.get().withSquaresAsProducts(), options);
+            } else {
+                this.session = env.createSession(onnxFile.toString(), options);
+            }
         } catch (OrtException e) {
             throw new ModelLoadException(modelId, "ONNX Runtime cannot load " + onnxFile + ": "
                     + e.getMessage() + " (if the graph keeps its weights in an external file such"
@@ -125,6 +137,15 @@ public final class OnnxEncoder implements AutoCloseable {
             }
             throw new ModelLoadException(modelId, "cannot inspect " + onnxFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What the session runs with, for start-up logs: runs, threads, provider and the graph level
+     * ({@code auto} resolved for this graph), e.g. {@code "2 runs x 1 intra-op thread, CPU, graph
+     * optimization all (auto: int8 graph, layer norms kept decomposed)"}.
+     */
+    public String sessionSummary() {
+        return sessionSummary;
     }
 
     private static OrtSession.SessionOptions.OptLevel ortLevel(GraphOptimization optimization) {

@@ -14,7 +14,7 @@ import java.io.Serializable;
  * @param intraOpThreads threads that split one operator (matrix multiply) of a batch, at least 1
  * @param interOpThreads threads that run independent graph nodes in parallel, at least 1
  * @param optimization the graph optimization level; {@link GraphOptimization#AUTO} picks one by the
- *     thread count and provider (see {@link #sessionOptimization()})
+ *     graph, thread count and provider (see {@link #sessionOptimization(boolean)})
  * @param cuda run on the CUDA execution provider (needs the onnxruntime_gpu artifact and a GPU;
  *     opening fails with a clear message otherwise)
  * @param cudaDevice the CUDA device id when {@code cuda} is set
@@ -29,7 +29,8 @@ public record SessionSettings(
         int parallelRuns) implements Serializable {
 
     /**
-     * One intra-op thread, one inter-op thread, {@code auto} optimization (so {@code basic}), CPU,
+     * One intra-op thread, one inter-op thread, {@code auto} optimization (so {@code basic}, or
+     * {@code all} for an int8 graph), CPU,
      * one run at a time.
      */
     public static SessionSettings defaults() {
@@ -38,19 +39,23 @@ public record SessionSettings(
 
     /**
      * For start-up logs: what the session runs with, e.g. {@code "2 runs x 1 intra-op thread, CPU,
-     * graph optimization basic (auto)"}, so that an operator can see what {@code auto} chose.
+     * graph optimization basic (auto)"}, so that an operator can see what {@code auto} chose for
+     * a graph that is ({@code quantizedGraph}) or is not dynamically quantized.
      */
-    public String summary() {
-        String level = sessionOptimization().name().toLowerCase(java.util.Locale.ROOT)
-                + (optimization == GraphOptimization.AUTO ? " (auto)" : "");
+    public String summary(boolean quantizedGraph) {
+        String level = sessionOptimization(quantizedGraph).name().toLowerCase(java.util.Locale.ROOT);
+        if (optimization == GraphOptimization.AUTO) {
+            level += optimization.keepsLayerNormsDecomposed(cuda, quantizedGraph)
+                    ? " (auto: int8 graph, layer norms kept decomposed)" : " (auto)";
+        }
         return parallelRuns + (parallelRuns == 1 ? " run" : " runs") + " x " + intraOpThreads
                 + (intraOpThreads == 1 ? " intra-op thread, " : " intra-op threads, ")
                 + (cuda ? "CUDA device " + cudaDevice : "CPU") + ", graph optimization " + level;
     }
 
-    /** The graph optimization level the session opens with, {@code auto} resolved. */
-    public GraphOptimization sessionOptimization() {
-        return optimization.forSession(intraOpThreads, cuda);
+    /** The graph optimization level the session opens with, {@code auto} resolved for the graph. */
+    public GraphOptimization sessionOptimization(boolean quantizedGraph) {
+        return optimization.forSession(intraOpThreads, cuda, quantizedGraph);
     }
 
     /** Settings with one model run at a time. */

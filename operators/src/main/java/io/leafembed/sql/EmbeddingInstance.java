@@ -67,7 +67,7 @@ final class EmbeddingInstance implements AutoCloseable {
                 : null;
         LOG.info("{} (subtask {}) embeds with model '{}' ({} dims, {}, max {} tokens; {}){}", what, subtask,
                 embedder.modelId(), embedder.dims(), settings.quantization().id(), embedder.maxLength(),
-                embedder.options().session().summary(),
+                embedder.sessionSummary(),
                 batched ? ", windows of up to " + settings.batching().windowSize() + " rows or "
                         + settings.batching().maxWaitMillis() + " ms" : ", one model run per row");
         return new EmbeddingInstance(settings, embedder, metrics, batcher);

@@ -8,37 +8,49 @@ import org.junit.jupiter.api.Test;
 class GraphOptimizationTest {
 
     @Test
-    void autoIsBasicOnlyForOneCpuThread() {
-        assertThat(GraphOptimization.AUTO.forSession(1, false)).isEqualTo(GraphOptimization.BASIC);
-        assertThat(GraphOptimization.AUTO.forSession(2, false)).isEqualTo(GraphOptimization.ALL);
-        assertThat(GraphOptimization.AUTO.forSession(1, true)).isEqualTo(GraphOptimization.ALL);
+    void autoIsBasicOnlyForAnFp32GraphOnOneCpuThread() {
+        assertThat(GraphOptimization.AUTO.forSession(1, false, false)).isEqualTo(GraphOptimization.BASIC);
+        assertThat(GraphOptimization.AUTO.forSession(2, false, false)).isEqualTo(GraphOptimization.ALL);
+        assertThat(GraphOptimization.AUTO.forSession(1, true, false)).isEqualTo(GraphOptimization.ALL);
+        assertThat(GraphOptimization.AUTO.forSession(1, false, true)).isEqualTo(GraphOptimization.ALL);
+    }
+
+    @Test
+    void onlyAutoOnCpuKeepsAnInt8GraphsLayerNormsDecomposed() {
+        assertThat(GraphOptimization.AUTO.keepsLayerNormsDecomposed(false, true)).isTrue();
+        assertThat(GraphOptimization.AUTO.keepsLayerNormsDecomposed(false, false)).isFalse();
+        assertThat(GraphOptimization.AUTO.keepsLayerNormsDecomposed(true, true)).as("CUDA").isFalse();
+        assertThat(GraphOptimization.ALL.keepsLayerNormsDecomposed(false, true)).as("explicit").isFalse();
     }
 
     @Test
     void anExplicitLevelIsKeptWhateverTheThreads() {
         for (GraphOptimization level : GraphOptimization.values()) {
             if (level != GraphOptimization.AUTO) {
-                assertThat(level.forSession(1, false)).isEqualTo(level);
-                assertThat(level.forSession(4, true)).isEqualTo(level);
+                assertThat(level.forSession(1, false, false)).isEqualTo(level);
+                assertThat(level.forSession(4, true, true)).isEqualTo(level);
             }
         }
     }
 
     @Test
-    void theDefaultSessionIsAutoAndOpensAtBasic() {
+    void theDefaultSessionIsAutoAndOpensAnFp32GraphAtBasic() {
         assertThat(SessionSettings.defaults().optimization()).isEqualTo(GraphOptimization.AUTO);
-        assertThat(SessionSettings.defaults().sessionOptimization()).isEqualTo(GraphOptimization.BASIC);
-        assertThat(SessionSettings.defaults().withParallelRuns(4).sessionOptimization())
+        assertThat(SessionSettings.defaults().sessionOptimization(false)).isEqualTo(GraphOptimization.BASIC);
+        assertThat(SessionSettings.defaults().sessionOptimization(true)).isEqualTo(GraphOptimization.ALL);
+        assertThat(SessionSettings.defaults().withParallelRuns(4).sessionOptimization(false))
                 .as("parallel runs keep one thread each").isEqualTo(GraphOptimization.BASIC);
-        assertThat(new SessionSettings(2, 1, GraphOptimization.AUTO, false, 0).sessionOptimization())
+        assertThat(new SessionSettings(2, 1, GraphOptimization.AUTO, false, 0).sessionOptimization(false))
                 .isEqualTo(GraphOptimization.ALL);
     }
 
     @Test
     void theSummaryNamesTheLevelAutoChose() {
-        assertThat(SessionSettings.defaults().withParallelRuns(2).summary())
+        assertThat(SessionSettings.defaults().withParallelRuns(2).summary(false))
                 .isEqualTo("2 runs x 1 intra-op thread, CPU, graph optimization basic (auto)");
-        assertThat(new SessionSettings(4, 1, GraphOptimization.EXTENDED, false, 0).summary())
+        assertThat(SessionSettings.defaults().withParallelRuns(2).summary(true))
+                .isEqualTo("2 runs x 1 intra-op thread, CPU, graph optimization all (auto: int8 graph, layer norms kept decomposed)");
+        assertThat(new SessionSettings(4, 1, GraphOptimization.EXTENDED, false, 0).summary(true))
                 .isEqualTo("1 run x 4 intra-op threads, CPU, graph optimization extended");
     }
 
