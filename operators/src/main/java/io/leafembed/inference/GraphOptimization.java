@@ -11,8 +11,8 @@ import java.util.Locale;
  * <ul>
  *   <li>a dynamically quantized (int8) graph on CPU: {@code all}, with its layer norms kept
  *       decomposed ({@link LayerNormFusionGuard}, whose Javadoc says why): 18% more texts per
- *       second than {@code basic} in one-thread runs and in a run of two threads, 9% one text at
- *       a time;
+ *       second than {@code basic} in two one-thread runs at once, 22% in one run of two threads,
+ *       10% one text at a time;
  *   <li>any other graph on CPU with one intra-op thread per run (leaf-embed's usual setup: a slot
  *       per core, or several one-thread runs at once): {@code basic}, 9-12% faster than {@code
  *       all} with all-MiniLM-L6-v2 fp32 and the leaf-shaped model; most of that is ONNX

@@ -42,6 +42,8 @@ import java.util.Set;
  */
 public final class OnnxEncoder implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnnxEncoder.class);
+
     static final String INPUT_IDS = "input_ids";
     static final String ATTENTION_MASK = "attention_mask";
     static final String TOKEN_TYPE_IDS = "token_type_ids";
@@ -80,7 +82,9 @@ public final class OnnxEncoder implements AutoCloseable {
         this.env = OrtEnvironment.getEnvironment();
         Optional<LayerNormFusionGuard> graph = LayerNormFusionGuard.read(onnxFile);
         boolean quantized = graph.map(g -> g.facts().quantized()).orElse(false);
-        this.sessionSummary = settings.summary(quantized);
+        byte[] decomposed = settings.optimization().keepsLayerNormsDecomposed(settings.cuda(), quantized)
+                ? decomposedLayerNorms(modelId, graph.get()) : null;
+        this.sessionSummary = settings.summary(quantized, decomposed != null);
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(settings.intraOpThreads());
             options.setInterOpNumThreads(settings.interOpThreads());
@@ -88,12 +92,11 @@ public final class OnnxEncoder implements AutoCloseable {
             if (settings.cuda()) {
                 addCuda(options, settings.cudaDevice());
             }
-            if (settings.optimization().keepsLayerNormsDecomposed(settings.cuda(), quantized)
-                    && graph.get().facts().squares() > 0) {
+            if (decomposed != null) {
                 // from memory: external weights are then read from the graph's folder, as by path
                 options.addConfigEntry("session.model_external_initializers_file_folder_path",
                         graph.get().folder().toString());
-                this.session = env.createSession(graph.get().withSquaresAsProducts(), options);
+                this.session = env.createSession(decomposed, options);
             } else {
                 this.session = env.createSession(onnxFile.toString(), options);
             }
@@ -136,6 +139,23 @@ public final class OnnxEncoder implements AutoCloseable {
                 throw (ModelLoadException) e;
             }
             throw new ModelLoadException(modelId, "cannot inspect " + onnxFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The graph with its layer norms' squares as products, or null when it has none or the rewrite
+     * fails (then the file opens as it is: slower, not wrong).
+     */
+    private static byte[] decomposedLayerNorms(String modelId, LayerNormFusionGuard graph) {
+        if (graph.facts().squares() == 0) {
+            return null;
+        }
+        try {
+            return graph.withSquaresAsProducts();
+        } catch (RuntimeException e) {
+            LOG.warn("Model '{}': cannot keep the layer norms of {} decomposed ({}); opening it as it is",
+                    modelId, graph.folder(), e.toString());
+            return null;
         }
     }
 

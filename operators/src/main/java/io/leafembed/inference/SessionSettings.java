@@ -40,13 +40,15 @@ public record SessionSettings(
     /**
      * For start-up logs: what the session runs with, e.g. {@code "2 runs x 1 intra-op thread, CPU,
      * graph optimization basic (auto)"}, so that an operator can see what {@code auto} chose for
-     * a graph that is ({@code quantizedGraph}) or is not dynamically quantized.
+     * a graph that is ({@code quantizedGraph}) or is not dynamically quantized, and whether its
+     * layer norms were kept decomposed ({@link LayerNormFusionGuard}).
      */
-    public String summary(boolean quantizedGraph) {
+    public String summary(boolean quantizedGraph, boolean layerNormsDecomposed) {
         String level = sessionOptimization(quantizedGraph).name().toLowerCase(java.util.Locale.ROOT);
         if (optimization == GraphOptimization.AUTO) {
-            level += optimization.keepsLayerNormsDecomposed(cuda, quantizedGraph)
-                    ? " (auto: int8 graph, layer norms kept decomposed)" : " (auto)";
+            level += quantizedGraph && !cuda
+                    ? (layerNormsDecomposed ? " (auto: int8 graph, layer norms kept decomposed)" : " (auto: int8 graph)")
+                    : " (auto)";
         }
         return parallelRuns + (parallelRuns == 1 ? " run" : " runs") + " x " + intraOpThreads
                 + (intraOpThreads == 1 ? " intra-op thread, " : " intra-op threads, ")

@@ -81,7 +81,7 @@ public final class LeafEmbedOptions {
     public static final ConfigOption<GraphOptimization> RUNTIME_GRAPH_OPTIMIZATION = ConfigOptions
             .key("runtime.graph-optimization").enumType(GraphOptimization.class).defaultValue(GraphOptimization.AUTO)
             .withDescription("ONNX Runtime graph optimization level: auto (all for an int8 graph, with its"
-                    + " layer norms kept decomposed, up to 18% faster; basic for other graphs on CPU with one"
+                    + " layer norms kept decomposed, up to 22% faster; basic for other graphs on CPU with one"
                     + " intra-op thread, where it ran up to 12% faster; all with several threads or on CUDA),"
                     + " none, basic, extended, all.");
     public static final ConfigOption<Boolean> RUNTIME_CUDA = ConfigOptions.key("runtime.cuda").booleanType()

@@ -46,11 +46,14 @@ class GraphOptimizationTest {
 
     @Test
     void theSummaryNamesTheLevelAutoChose() {
-        assertThat(SessionSettings.defaults().withParallelRuns(2).summary(false))
+        assertThat(SessionSettings.defaults().withParallelRuns(2).summary(false, false))
                 .isEqualTo("2 runs x 1 intra-op thread, CPU, graph optimization basic (auto)");
-        assertThat(SessionSettings.defaults().withParallelRuns(2).summary(true))
+        assertThat(SessionSettings.defaults().withParallelRuns(2).summary(true, true))
                 .isEqualTo("2 runs x 1 intra-op thread, CPU, graph optimization all (auto: int8 graph, layer norms kept decomposed)");
-        assertThat(new SessionSettings(4, 1, GraphOptimization.EXTENDED, false, 0).summary(true))
+        assertThat(SessionSettings.defaults().summary(true, false))
+                .as("an int8 graph without squares to rewrite")
+                .isEqualTo("1 run x 1 intra-op thread, CPU, graph optimization all (auto: int8 graph)");
+        assertThat(new SessionSettings(4, 1, GraphOptimization.EXTENDED, false, 0).summary(true, false))
                 .isEqualTo("1 run x 4 intra-op threads, CPU, graph optimization extended");
     }
 
