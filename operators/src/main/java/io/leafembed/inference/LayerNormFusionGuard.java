@@ -80,6 +80,8 @@ public final class LayerNormFusionGuard {
     private final Map<String, Field> scalarInitializers;
     /** Names of the graph's inputs and outputs, which must keep their producers. */
     private final Set<String> graphInterface;
+    /** The Pow nodes a rewrite changes, found once. */
+    private final List<Node> squares;
     private final GraphFacts facts;
 
     private LayerNormFusionGuard(Path file, ByteBuffer model, Field graph, List<Node> nodes,
@@ -91,7 +93,8 @@ public final class LayerNormFusionGuard {
         this.scalarInitializers = scalarInitializers;
         this.graphInterface = graphInterface;
         boolean quantized = nodes.stream().anyMatch(n -> n.op.equals("MatMulInteger") || n.op.equals("DynamicQuantizeLinear"));
-        this.facts = new GraphFacts(quantized, squares().size());
+        this.squares = findSquares();
+        this.facts = new GraphFacts(quantized, squares.size());
     }
 
     /**
@@ -133,7 +136,6 @@ public final class LayerNormFusionGuard {
      */
     public byte[] withSquaresAsProducts() {
         Map<Integer, byte[]> replaced = new HashMap<>(); // graph field start -> new field, or empty to drop
-        List<Node> squares = squares();
         Set<String> readByOthers = new HashSet<>(graphInterface);
         for (Node node : nodes) {
             if (!squares.contains(node)) {
@@ -185,7 +187,7 @@ public final class LayerNormFusionGuard {
     }
 
     /** Pow nodes of the default domain whose exponent is a constant 2. */
-    private List<Node> squares() {
+    private List<Node> findSquares() {
         Map<String, Node> constants = new HashMap<>();
         for (Node node : nodes) {
             if (node.op.equals("Constant") && node.outputs.size() == 1) {

@@ -46,9 +46,8 @@ public record SessionSettings(
     public String summary(boolean quantizedGraph, boolean layerNormsDecomposed) {
         String level = sessionOptimization(quantizedGraph).name().toLowerCase(java.util.Locale.ROOT);
         if (optimization == GraphOptimization.AUTO) {
-            level += quantizedGraph && !cuda
-                    ? (layerNormsDecomposed ? " (auto: int8 graph, layer norms kept decomposed)" : " (auto: int8 graph)")
-                    : " (auto)";
+            level += !optimization.keepsLayerNormsDecomposed(cuda, quantizedGraph) ? " (auto)"
+                    : layerNormsDecomposed ? " (auto: int8 graph, layer norms kept decomposed)" : " (auto: int8 graph)";
         }
         return parallelRuns + (parallelRuns == 1 ? " run" : " runs") + " x " + intraOpThreads
                 + (intraOpThreads == 1 ? " intra-op thread, " : " intra-op threads, ")
