@@ -22,14 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterJarContentsITCase {
 
-    private static Path clusterJar() {
-        Path jar = Path.of(System.getProperty("leafembed.clusterJar"));
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("cluster jar " + jar + " missing: run `mvn verify` from the repository root");
-        }
-        return jar;
-    }
-
     private static List<String> entries(Path jar) throws IOException {
         List<String> names = new ArrayList<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
@@ -42,7 +34,7 @@ class ClusterJarContentsITCase {
 
     @Test
     void carriesTheJobTheKafkaConnectorAndTheDefaultModel() throws IOException {
-        List<String> names = entries(clusterJar());
+        List<String> names = entries(JobJar.clusterJar());
         assertThat(names).contains(
                 "io/leafembed/job/LeafEmbedJob.class",
                 "io/leafembed/function/EmbeddingOperator.class",
@@ -65,7 +57,7 @@ class ClusterJarContentsITCase {
     @Test
     void mergesTheTableFactoryServiceFiles() throws IOException {
         // one service file per interface, merged: Flink SQL finds the provider and both connectors
-        try (ZipFile zip = new ZipFile(clusterJar().toFile())) {
+        try (ZipFile zip = new ZipFile(JobJar.clusterJar().toFile())) {
             String factories = new String(zip.getInputStream(zip.getEntry(
                     "META-INF/services/org.apache.flink.table.factories.Factory")).readAllBytes(),
                     java.nio.charset.StandardCharsets.UTF_8);
@@ -77,7 +69,7 @@ class ClusterJarContentsITCase {
 
     @Test
     void carriesNoFlinkRuntimeAndNoNativeInferenceLibraries() throws IOException {
-        List<String> names = entries(clusterJar());
+        List<String> names = entries(JobJar.clusterJar());
         List<String> forbidden = List.of(
                 "org/apache/flink/runtime/", "org/apache/flink/api/", "org/apache/flink/streaming/api/",
                 "org/apache/flink/configuration/", "org/apache/flink/client/", "org/apache/flink/connector/base/",
@@ -94,7 +86,7 @@ class ClusterJarContentsITCase {
                         && !n.startsWith("org/apache/flink/streaming/connectors/kafka/")
                         && !n.equals("org/apache/flink/streaming/util/serialization/JSONKeyValueDeserializationSchema.class")))
                 .as("Flink classes that are not the Kafka or JDBC connector's").isEmpty();
-        assertThat(Files.size(clusterJar()) / 1_000_000).as("cluster jar size in MB").isLessThan(50);
+        assertThat(Files.size(JobJar.clusterJar()) / 1_000_000).as("cluster jar size in MB").isLessThan(50);
     }
 
     @Test

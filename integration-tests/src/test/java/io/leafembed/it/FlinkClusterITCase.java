@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -144,7 +142,7 @@ class FlinkClusterITCase {
                 "  max-wait-ms: 20",
                 ""));
         List<String> args = List.of("--config", jobYaml.toString());
-        String jarId = rest.uploadJar(clusterJar());
+        String jarId = rest.uploadJar(JobJar.clusterJar());
 
         // first submission: a fresh start
         produce(PER_STEP);
@@ -164,7 +162,7 @@ class FlinkClusterITCase {
             assertThat(rest.checkpoints(jobId).path("latest").path("restored").path("external_path").asText())
                     .as("resubmission %d restored from", i).isEqualTo(checkpoint);
             rssAfter.put(i, step("resubmission " + i + "/5 (from checkpoint)", jobId, 1, taskManager));
-            metaspaceAfter.put(i, metaspaceMegabytes(taskManager));
+            metaspaceAfter.put(i, ProcessMemory.metaspaceMegabytes(taskManager));
         }
         assertThat(taskManager.isAlive()).as("the same TaskManager ran all submissions").isTrue();
         assertThat(FlinkStandaloneCluster.mappedCopies(taskManager, "libonnxruntime.so"))
@@ -245,10 +243,10 @@ class FlinkClusterITCase {
                 .as("ONNX Runtime in the JobManager").isEmpty();
         assertThat(FlinkStandaloneCluster.mappedCopies(flink.jobManager(), "libtokenizers.so"))
                 .as("tokenizer in the JobManager").isEmpty();
-        long rss = residentMegabytes(tm);
+        long rss = ProcessMemory.residentMegabytes(tm);
         String line = String.format("%-52s job %s p=%d: %3d ids produced, %3d committed, each once;"
                 + " TaskManager RSS %d MB (metaspace %d MB)", name, jobId.substring(0, 8), parallelism,
-                produced.size(), committedIds().size(), rss, metaspaceMegabytes(tm));
+                produced.size(), committedIds().size(), rss, ProcessMemory.metaspaceMegabytes(tm));
         report.add(line);
         System.out.println("FlinkClusterITCase: " + line);
         return rss;
@@ -359,51 +357,6 @@ class FlinkClusterITCase {
             counts.merge(value.path("id").asText(), 1, Integer::sum);
         }
         return counts;
-    }
-
-    private static Path clusterJar() {
-        Path jar = Path.of(System.getProperty("leafembed.clusterJar"));
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("cluster jar " + jar + " missing: run `mvn verify` from the repository root");
-        }
-        return jar;
-    }
-
-    /**
-     * The resident memory of {@code process} in MB after a full garbage collection ({@code jcmd PID
-     * GC.run}), which unloads the classes of cancelled jobs whose classloaders nothing holds any
-     * more: what stays is what the TaskManager keeps.
-     */
-    private static long residentMegabytes(Process process) throws IOException {
-        jcmd(process, "GC.run");
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        throw new IllegalStateException("no VmRSS for process " + process.pid());
-    }
-
-    /** Committed metaspace of {@code process} in MB (from {@code jcmd PID GC.heap_info}): loaded classes. */
-    private static long metaspaceMegabytes(Process process) throws IOException {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Metaspace\\s+used \\d+K, committed (\\d+)K")
-                .matcher(jcmd(process, "GC.heap_info"));
-        return m.find() ? Long.parseLong(m.group(1)) / 1024 : -1;
-    }
-
-    private static String jcmd(Process process, String command) throws IOException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(process.pid()), command).redirectErrorStream(true).start();
-        String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        try {
-            if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-                throw new IllegalStateException("jcmd " + process.pid() + " " + command + " failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        return out;
     }
 
     private static void printLogs() {

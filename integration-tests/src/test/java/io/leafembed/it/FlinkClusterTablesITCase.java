@@ -11,7 +11,6 @@ import io.leafembed.embed.TextInput;
 import io.leafembed.postprocess.Quantization;
 import io.leafembed.testutils.LeafShapedModel;
 import io.leafembed.testutils.Vectors;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -87,7 +86,7 @@ class FlinkClusterTablesITCase {
                     JobJar.repoRoot().resolve("config/flink/config.yaml"));
             taskManager = flink.startTaskManager();
             flink.awaitTaskManagers(1);
-            jarId = flink.rest().uploadJar(Path.of(System.getProperty("leafembed.clusterJar")));
+            jarId = flink.rest().uploadJar(JobJar.clusterJar());
         } catch (Throwable t) {
             printLogs(); // @AfterAll stops what did start
             throw t;

@@ -32,6 +32,15 @@ final class JobJar {
         return jar;
     }
 
+    /** The cluster jar (job/target/...-cluster.jar), which a Flink cluster runs with its lib/ jars. */
+    static Path clusterJar() {
+        Path jar = Path.of(System.getProperty("leafembed.clusterJar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("cluster jar " + jar + " missing: run `mvn verify` from the repository root");
+        }
+        return jar;
+    }
+
     /**
      * Starts the jar in the repository root with {@code args} and returns at once; standard output
      * and error go to {@code out} and {@code err}; standard input is a pipe the caller may write to
