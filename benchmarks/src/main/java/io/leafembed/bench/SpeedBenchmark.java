@@ -371,6 +371,16 @@ public final class SpeedBenchmark {
             list.add(() -> timedRaw(name, model, tokenized, realTokens, plan, "tuning variant, " + plan.size()
                     + " runs", () -> single.runConcurrently(tokenized, plan, threads)));
         }
+        // the planner's run cost (positions a model run is worth) in windows as the operator plans them
+        for (int window : new int[] {256, 1024}) {
+            for (int cost : new int[] {0, 16, 32, 64}) {
+                List<int[]> plan = windowedPlan(lengths, window, new BatchPlanner(64, 16_384, cost));
+                String name = "(a) raw ORT, windows of " + window + ", run cost " + cost + " positions, " + threads
+                        + " runs at once x 1 thr, auto's level";
+                list.add(() -> timedRaw(name, model, tokenized, realTokens, plan, "tuning variant, " + plan.size()
+                        + " runs", () -> single.runConcurrently(tokenized, plan, threads)));
+            }
+        }
         for (int[] limit : List.of(new int[] {8, 16_384}, new int[] {16, 16_384}, new int[] {32, 16_384},
                 new int[] {64, 512}, new int[] {64, 1024})) {
             Embedder embedder = warmLibrary(model.options(threads).maxBatchSize(limit[0]).maxBatchTokens(limit[1]),
@@ -381,7 +391,21 @@ public final class SpeedBenchmark {
         return list;
     }
 
-    /** A raw session, closed with the round's others, after one untimed batch of the corpus's first texts. */
+    /**
+     * The batches the planner makes of each window of {@code window} texts in arrival order, as
+     * indices into the whole corpus.
+     */
+    private static List<int[]> windowedPlan(int[] lengths, int window, BatchPlanner planner) {
+        List<int[]> plan = new ArrayList<>();
+        for (int start = 0; start < lengths.length; start += window) {
+            int offset = start;
+            for (int[] batch : planner.plan(Arrays.copyOfRange(lengths, start, Math.min(lengths.length, start + window)))) {
+                plan.add(Arrays.stream(batch).map(i -> i + offset).toArray());
+            }
+        }
+        return plan;
+    }
+
     /**
      * A raw one-thread session at the level the library's {@code auto} picks for this graph: {@code
      * all} with the layer norms decomposed for an int8 graph, {@code basic} otherwise.
@@ -392,6 +416,7 @@ public final class SpeedBenchmark {
                 : OrtSession.SessionOptions.OptLevel.BASIC_OPT, quantized);
     }
 
+    /** A raw session, closed with the round's others, after one untimed batch of the corpus's first texts. */
     private static RawOrtCeiling warmRaw(RawOrtCeiling raw, List<TokenizedText> tokenized, List<AutoCloseable> open)
             throws Exception {
         open.add(raw);

@@ -32,7 +32,9 @@ public final class BatchPlanner {
      * The default fixed cost of one model run, in token positions. Derived from issue 10's
      * quiet-machine figures for all-MiniLM-L6-v2 on 2 cores: one text per run (LangChain4j) lost
      * ~2.4 ms (fp32) and ~0.6 ms (int8) per text against raw sorted batches, which is 11 to 18
-     * token positions of model time. The benchmark's "(a) padded-cost plan" row tests it.
+     * token positions of model time. The benchmark's "(a) padded-cost plan" row tests it, and
+     * {@code --tuning-batches} sweeps it: 16 was at or near the best of 0, 16, 32 and 64 for fp32
+     * and int8 on windows of 256 and 1,024 texts (README "Speed").
      */
     public static final int DEFAULT_RUN_COST_TOKENS = 16;
 
