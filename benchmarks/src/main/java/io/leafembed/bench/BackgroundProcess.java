@@ -49,6 +49,10 @@ final class BackgroundProcess implements AutoCloseable {
         return ThreadCpu.of(process.pid());
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

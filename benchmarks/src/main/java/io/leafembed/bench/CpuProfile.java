@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import com.sun.tools.attach.VirtualMachine;
 import one.profiler.AsyncProfiler;
 
 /**
@@ -27,6 +28,8 @@ import one.profiler.AsyncProfiler;
  * profile is skipped with a message. Samples come from the {@code itimer} event (no perf_events
  * permission needed), asked for every millisecond of process CPU; the kernel's tick makes that
  * about one per 4 ms on this machine, so the table prints how many samples each row rests on.
+ * The Kafka job, a process of its own, is profiled by loading the same library into it through
+ * the JDK's attach API, as async-profiler's own script does.
  */
 final class CpuProfile {
 
@@ -44,6 +47,9 @@ final class CpuProfile {
             new Bucket("batch set-up (plan, pad, tensors)", s -> s.contains("io/leafembed/batching/")
                     || s.contains("io/leafembed/tokenize/TokenBatch") || s.contains("io/leafembed/inference/OnnxEncoder")
                     || s.contains("ai/onnxruntime/OnnxTensor")),
+            // before the operator and Flink, whose frames are below them on the same stacks (the job only)
+            new Bucket("JSON (Jackson)", s -> s.contains("com/fasterxml/jackson/")),
+            new Bucket("Kafka client", s -> s.contains("org/apache/kafka/")),
             new Bucket("operator (windows, emit)", s -> s.contains("io/leafembed/function/")),
             new Bucket("Flink (source, sink, task)", s -> s.contains("org/apache/flink/")),
             new Bucket("JIT compiler", s -> s.contains("CompileBroker") || s.contains("Compile::")),
@@ -51,12 +57,14 @@ final class CpuProfile {
             new Bucket("other (native, unattributed)", s -> true));
 
     private final AsyncProfiler profiler;
+    private final Path library;
     private final Path work;
     private final List<String> rows = new ArrayList<>();
     private int runs;
 
-    private CpuProfile(AsyncProfiler profiler, Path work) {
+    private CpuProfile(AsyncProfiler profiler, Path library, Path work) {
         this.profiler = profiler;
+        this.library = library;
         this.work = work;
     }
 
@@ -74,7 +82,7 @@ final class CpuProfile {
             }
             Path file = work.resolve("libasyncProfiler.so");
             Files.copy(lib, file, StandardCopyOption.REPLACE_EXISTING);
-            return Optional.of(new CpuProfile(AsyncProfiler.getInstance(file.toString()), work));
+            return Optional.of(new CpuProfile(AsyncProfiler.getInstance(file.toString()), file, work));
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             System.out.println("CPU profile skipped: " + e);
             return Optional.empty();
@@ -88,8 +96,37 @@ final class CpuProfile {
 
     /** Stops sampling and adds a row for {@code contender} on {@code model}. */
     void stop(String model, String contender) throws IOException {
-        Path file = work.resolve("profile-" + (++runs) + ".collapsed");
+        Path file = nextFile();
         profiler.execute("stop,collapsed,file=" + file);
+        addRow(file, model, contender);
+    }
+
+    /** Starts sampling every thread of the JVM process {@code pid}. */
+    void startIn(long pid) throws Exception {
+        attach(pid, "start,event=itimer,interval=1ms");
+    }
+
+    /** Stops sampling in the JVM process {@code pid} and adds a row for {@code contender} on {@code model}. */
+    void stopIn(long pid, String model, String contender) throws Exception {
+        Path file = nextFile();
+        attach(pid, "stop,collapsed,file=" + file);
+        addRow(file, model, contender);
+    }
+
+    private void attach(long pid, String command) throws Exception {
+        VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
+        try {
+            vm.loadAgentPath(library.toString(), command);
+        } finally {
+            vm.detach();
+        }
+    }
+
+    private Path nextFile() {
+        return work.resolve("profile-" + (++runs) + ".collapsed").toAbsolutePath();
+    }
+
+    private void addRow(Path file, String model, String contender) throws IOException {
         Map<String, Long> samples = new LinkedHashMap<>();
         BUCKETS.forEach(b -> samples.put(b.name(), 0L));
         long total = 0;
@@ -122,7 +159,7 @@ final class CpuProfile {
             return "";
         }
         StringBuilder md = new StringBuilder("\nWhere the CPU goes (async-profiler's itimer samples of every thread,"
-                + " untimed runs after the timed rounds, (c) over its timed part only; % of samples):\n\n| model | contender | samples");
+                + " untimed runs after the timed rounds, (c) and (d) over the part they time only; % of samples):\n\n| model | contender | samples");
         BUCKETS.forEach(b -> md.append(" | ").append(b.name()));
         md.append(" |\n|---|---|---").append("|---".repeat(BUCKETS.size())).append("|\n");
         rows.forEach(r -> md.append(r).append('\n'));

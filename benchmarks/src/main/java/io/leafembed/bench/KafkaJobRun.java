@@ -125,16 +125,31 @@ final class KafkaJobRun implements AutoCloseable {
             // (0.18-0.24 cores in a first round against 0.08-0.12 later), and those cores are
             // the job's, so the first contender on Kafka would be slower for no reason of its own
             brokerWarm = true;
-            Measurement untimed = run(m, quick ? 2000 : 4000);
+            Measurement untimed = run(m, quick ? 2000 : 4000, null);
             System.out.printf(Locale.ROOT, "(d) on Kafka: the broker warmed up with an untimed job (%.1f texts/s)%n",
                     untimed.textsPerSecond());
         }
         // -Dleafembed.bench.kafka-records=N: another length (the span after the first third of a shorter
         // run has more of the JIT's warm-up in it)
-        return run(m, Integer.getInteger("leafembed.bench.kafka-records", quick ? 2000 : 36_000));
+        return run(m, timedRecords(), null);
     }
 
-    private Measurement run(ModelRuns m, int minRecords) throws Exception {
+    private int timedRecords() {
+        return Integer.getInteger("leafembed.bench.kafka-records", quick ? 2000 : 36_000);
+    }
+
+    /**
+     * An untimed run of the job on {@code model}'s texts with {@code profile} sampling the job's
+     * process over the span the timed runs measure; nothing if the job did not run on that model.
+     */
+    void profile(BenchModel model, CpuProfile profile) throws Exception {
+        Optional<ModelRuns> m = models.stream().filter(r -> r.model() == model).findFirst();
+        if (m.isPresent()) {
+            run(m.get(), timedRecords(), profile);
+        }
+    }
+
+    private Measurement run(ModelRuns m, int minRecords, CpuProfile profile) throws Exception {
         int copies = (minRecords + m.texts().size() - 1) / m.texts().size();
         int records = copies * m.texts().size();
         String run = "throughput" + (++runCount);
@@ -163,7 +178,14 @@ final class KafkaJobRun implements AutoCloseable {
                     throw job.failure("only " + count + " of " + records + " results appeared (read_uncommitted)");
                 }
                 count = seen.poll(Duration.ofMillis(20));
+                boolean timing = span.firstCount >= 0;
                 span.observe(count, job, broker);
+                if (profile != null && !timing && span.firstCount >= 0) {
+                    profile.startIn(job.pid());
+                }
+            }
+            if (profile != null) {
+                profile.stopIn(job.pid(), m.model().name(), NAME);
             }
             checkExactlyOnce(run, records, job);
         }

@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * benchmarks/target/leaf-embed-benchmarks.jar --quick} (about 2 minutes) or without {@code --quick}.
  * Options: {@code --texts N}, {@code --rounds N}, {@code --threads N}, {@code --corpus FILE}, {@code
  * --skip a,b,c,d,k,kl,e,f,fp32,int8,leaf} (k: the Kafka job, kl: its latency part; fp32, int8,
- * leaf: a model); {@code --profile} adds where the CPU of (a), (b) and (c) goes (see CpuProfile);
+ * leaf: a model); {@code --profile} adds where the CPU of (a), (b), (c) and the Kafka job goes (see CpuProfile);
  * {@code --tuning} runs instead the raw ceiling with ONNX Runtime session variants (thread spinning
  * on/off x graph optimization all/extended/basic, one run of all threads; and the three levels with
  * one-thread runs at once, the library's configuration), interleaved; {@code --tuning-batches} the
@@ -498,8 +498,8 @@ public final class SpeedBenchmark {
     }
 
     /**
-     * Untimed runs of (a), (b) and (c) under the profiler, after warm-up: the share of each one's
-     * CPU that goes to the model and to everything around it.
+     * Untimed runs of (a), (b), (c) and the Kafka job under the profiler, after warm-up: the share
+     * of each one's CPU that goes to the model and to everything around it.
      */
     private void profile(BenchModel model, List<String> texts, List<TokenizedText> tokenized, CpuProfile profile)
             throws Exception {
@@ -534,6 +534,9 @@ public final class SpeedBenchmark {
                 MeasuredOperator.onMark(null);
                 MeasuredOperator.onEnd(null);
             }
+        }
+        if (kafka != null) {
+            kafka.profile(model, profile);
         }
     }
 
