@@ -16,12 +16,13 @@ import com.sun.tools.attach.VirtualMachine;
 import one.profiler.AsyncProfiler;
 
 /**
- * Where a contender's CPU time goes, from async-profiler's samples of every thread of this JVM
- * (Java and native frames, ONNX Runtime's and the Rust tokenizer's included): the share inside
- * {@code OrtSession.run}, against the tokenizer, pooling and post-processing, batch set-up, the
- * operator and Flink, the JIT and the GC. Unlike texts/s, those shares hardly move when a busy
- * machine slows a whole run down, so they show what the library and the job add around the model
- * even where run-to-run noise (about 5%) hides it in the throughput ratios.
+ * Where a contender's CPU time goes, from async-profiler's samples of every thread of this JVM, or
+ * of the Kafka job's process (Java and native frames, ONNX Runtime's and the Rust tokenizer's
+ * included): the share inside {@code OrtSession.run}, against the tokenizer, pooling and
+ * post-processing, batch set-up, JSON, the Kafka client, the operator and Flink, the JIT and the
+ * GC. Unlike texts/s, those shares hardly move when a busy machine slows a whole run down, so
+ * they show what the library and the job add around the model even where run-to-run noise (about
+ * 5%) hides it in the throughput ratios.
  *
  * <p>async-profiler 2.9 is on the classpath already: Flink's runtime depends on it for its own
  * profiling page. Its Linux x64 library is unpacked into the work directory; elsewhere the

@@ -167,6 +167,7 @@ final class KafkaJobRun implements AutoCloseable {
         }
         Path config = writeConfig(dir, m.model(), run, null);
         Span span = new Span(records / (quick ? 10 : 3), records);
+        boolean profiling = false;
         long started = System.nanoTime();
         try (BackgroundProcess job = BackgroundProcess.start("the Kafka job", command(config), dir, "job.log",
                 environment());
@@ -180,11 +181,12 @@ final class KafkaJobRun implements AutoCloseable {
                 count = seen.poll(Duration.ofMillis(20));
                 boolean timing = span.firstCount >= 0;
                 span.observe(count, job, broker);
-                if (profile != null && !timing && span.firstCount >= 0) {
+                if (profile != null && !timing && span.firstCount >= 0 && count < records) {
                     profile.startIn(job.pid());
+                    profiling = true;
                 }
             }
-            if (profile != null) {
+            if (profiling) {
                 profile.stopIn(job.pid(), m.model().name(), NAME);
             }
             checkExactlyOnce(run, records, job);

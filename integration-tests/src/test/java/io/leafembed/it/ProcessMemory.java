@@ -48,17 +48,27 @@ final class ProcessMemory {
     }
 
     private static String jcmd(Process process, String command) throws IOException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(process.pid()), command).redirectErrorStream(true).start();
-        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // output to a file, not a pipe: reading a pipe to its end would wait past the timeout
+        Path out = Files.createTempFile("jcmd-", ".txt");
         try {
-            if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-                throw new IllegalStateException("jcmd " + process.pid() + " " + command + " failed: " + out);
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(process.pid()), command).redirectErrorStream(true).redirectOutput(out.toFile())
+                    .start();
+            boolean exited = jcmd.waitFor(60, TimeUnit.SECONDS);
+            if (!exited) {
+                jcmd.destroyForcibly();
             }
+            String text = Files.readString(out, StandardCharsets.UTF_8);
+            if (!exited || jcmd.exitValue() != 0) {
+                throw new IllegalStateException("jcmd " + process.pid() + " " + command
+                        + (exited ? " failed: " : " did not answer in 60 s: ") + text);
+            }
+            return text;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            Files.deleteIfExists(out);
         }
-        return out;
     }
 }

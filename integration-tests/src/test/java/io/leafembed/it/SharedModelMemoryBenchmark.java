@@ -29,10 +29,11 @@ import org.junit.jupiter.api.Test;
  * machine's cores). Every id must come out once, and a shared case's TaskManager log must say
  * that all its slots use one session; the memory is printed as a table, not asserted.
  *
- * <p>Its name does not end in ITCase, so {@code mvn verify} skips it; run it with
- * {@code mvn -B -ntp -o verify -pl integration-tests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
- * -Dit.test=SharedModelMemoryBenchmark -Dfailsafe.failIfNoSpecifiedTests=false} after a build
- * ({@code -Dleafembed.bench.records=N} for another input size; default 3,000).
+ * <p>Its name does not end in ITCase, so {@code mvn verify} skips it; run it with {@code mvn -B
+ * -ntp -q install -DskipTests -pl job -am}, then {@code mvn -B -ntp verify -pl integration-tests
+ * -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SharedModelMemoryBenchmark
+ * -Dfailsafe.failIfNoSpecifiedTests=false} ({@code -Dleafembed.bench.records=N} for another input
+ * size; default 3,000).
  */
 class SharedModelMemoryBenchmark {
 
@@ -143,7 +144,8 @@ class SharedModelMemoryBenchmark {
                     throw new AssertionError(c.name() + ": " + seen.size() + " of " + records
                             + " committed after 10 minutes; logs:" + flink.logTails(60));
                 }
-                Thread.sleep(200);
+                // each look re-reads the output topic on the cores the job uses: once a checkpoint
+                Thread.sleep(1000);
             }
             long last = System.nanoTime();
             assertThat(seen.values()).as(c.name() + ": ids committed more than once").allMatch(n -> n == 1);
