@@ -19,6 +19,7 @@ final class Report {
 
     private final List<Measurement> results;
     private final List<String> latency;
+    private final List<String> byLength;
     private final List<String> kafkaLatency;
     private final List<String> padding;
     private final ZonedDateTime started;
@@ -29,11 +30,12 @@ final class Report {
     private final long tokens;
     private final int[] lengths;
 
-    Report(List<Measurement> results, List<String> latency, List<String> kafkaLatency, List<String> padding,
-            ZonedDateTime started, double loadBefore, double loadAfter, SpeedBenchmark.Settings settings, int texts,
+    Report(List<Measurement> results, List<String> latency, List<String> byLength, List<String> kafkaLatency,
+            List<String> padding, ZonedDateTime started, double loadBefore, double loadAfter, SpeedBenchmark.Settings settings, int texts,
             long tokens, int[] lengths) {
         this.results = results;
         this.latency = latency;
+        this.byLength = byLength;
         this.kafkaLatency = kafkaLatency;
         this.padding = padding;
         this.started = started;
@@ -123,6 +125,10 @@ final class Report {
                     + " tokenization included; 1 intra-op thread is a slot's default):\n\n| model | intra-op threads | queries"
                     + " | mean tokens | p50 ms | p99 ms |\n|---|---|---|---|---|---|\n");
             latency.forEach(l -> md.append(l).append('\n'));
+        }
+        if (!byLength.isEmpty()) {
+            md.append('\n');
+            byLength.forEach(l -> md.append(l).append('\n'));
         }
         if (!kafkaLatency.isEmpty()) {
             md.append("\nPer record through the Kafka job (java -jar, exactly-once, checkpoint every 1 s instead of the"

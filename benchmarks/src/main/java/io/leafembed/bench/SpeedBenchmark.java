@@ -190,14 +190,18 @@ public final class SpeedBenchmark {
             }
         }
         List<String> latency = new ArrayList<>();
+        List<String> byLength = new ArrayList<>();
         if (settings.runs("b") && !settings.tuning()) {
             for (BenchModel model : benchModels) {
                 // one thread is what a slot runs by default; more split each op across threads,
                 // which is faster at the median but waits for whichever thread the OS preempts
                 for (int threads : settings.threads() > 1 ? new int[] {1, settings.threads()} : new int[] {1}) {
-                    latency.add(latency(model, texts, threads));
+                    latency.add(latency(model, texts, threads, byLength));
                 }
             }
+        }
+        if (!byLength.isEmpty()) {
+            byLength.add(0, LatencyByLength.intro());
         }
         List<String> kafkaLatency = kafka != null && settings.runs("kl") ? kafka.latencies() : List.of();
         Optional<CpuProfile> profile = settings.profile() && !settings.tuning() ? CpuProfile.open(work) : Optional.empty();
@@ -209,7 +213,7 @@ public final class SpeedBenchmark {
         for (AutoCloseable c : open) {
             c.close();
         }
-        Report report = new Report(results, latency, kafkaLatency, PlannerReplay.table(lengths), started, loadBefore,
+        Report report = new Report(results, latency, byLength, kafkaLatency, PlannerReplay.table(lengths), started, loadBefore,
                 CpuClock.loadAverage(), settings, texts.size(), realTokens, lengths);
         String markdown = report.markdown() + profile.map(CpuProfile::markdown).orElse("");
         Files.writeString(repo.resolve("benchmarks/target/report.md"), markdown);
@@ -473,7 +477,8 @@ public final class SpeedBenchmark {
                 wall, CpuClock.processCpuNanos() - cpu, "calls of " + call + " texts, tokenization included");
     }
 
-    private String latency(BenchModel model, List<String> texts, int threads) {
+    /** The p50/p99 row of the corpus's short queries; adds the latency-by-length row to {@code byLength}. */
+    private String latency(BenchModel model, List<String> texts, int threads, List<String> byLength) {
         List<String> queries = texts.stream().filter(t -> t.split(" ").length <= 8).limit(settings.quick() ? 100 : 400)
                 .toList();
         // one text cannot be split across runs: all threads in one run
@@ -493,6 +498,7 @@ public final class SpeedBenchmark {
             Arrays.sort(nanos);
             double meanTokens = queries.stream().mapToInt(q -> embedder.tokenize(TextInput.query(q)).length())
                     .average().orElse(0);
+            byLength.add(LatencyByLength.row(model.name(), embedder, threads, settings.quick()));
             return String.format(Locale.ROOT, "| %s | %d | %d x 3 | %.1f | %.2f | %.2f |", model.name(),
                     threads, queries.size(), meanTokens, nanos[nanos.length / 2] / 1e6, nanos[(int) Math.ceil(nanos.length * 0.99) - 1] / 1e6);
         }
