@@ -38,8 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * against a broker process (see KafkaJobRun), (e) LangChain4j's {@code embedAll}, (f)
  * transformers.js at batch 1 and 32. Rounds alternate the contenders (their
  * order rotates each round) so that a busy machine slows all of them alike; each row is the median
- * over rounds. Then single-query latency through the library (one intra-op thread and the benchmark's threads) and the padding each batch plan gives
- * on the corpus's real token counts.
+ * over rounds. Then single-query latency through the library (one intra-op thread and the
+ * benchmark's threads; the corpus's short queries, and queries of 1 to 64 words fitted to a fixed
+ * cost plus a cost per token) and the padding each batch plan gives on the corpus's real token
+ * counts.
  *
  * <p>Run from the repository root after {@code mvn -B -ntp -q package -DskipTests}: {@code java -jar
  * benchmarks/target/leaf-embed-benchmarks.jar --quick} (about 2 minutes) or without {@code --quick}.
