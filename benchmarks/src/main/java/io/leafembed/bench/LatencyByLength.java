@@ -9,10 +9,11 @@ import java.util.Locale;
  * Single-query latency as a function of the query's length, fitted to a fixed cost plus a cost
  * per token, next to what one core reads from memory per second. It says where a latency target
  * at batch 1 stops being reachable: an fp32 MiniLM-L6 encoder multiplies every token by the same
- * 10.6 M matrix weights (42.5 MB in fp32, more than this machine's L3), so even a one-token run
- * streams them from memory once (the fixed cost), and each token adds its 21 MFLOP of matrix
- * products (the slope). A model's query prompt (mdbr-leaf-mt's is 10 tokens) is paid on every
- * query.
+ * 10.6 M matrix weights (42.5 MB in fp32, more than the 32 MB L3 of the machines it was measured
+ * on), so even a one-token run reads most of them from memory again; the fixed cost (which also
+ * holds tokenizing and pooling) was consistent with that, and each token adds its 21 MFLOP of
+ * matrix products (the slope). A model's query prompt (mdbr-leaf-mt's is 8 tokens) is paid on
+ * every query.
  */
 final class LatencyByLength {
 
@@ -28,9 +29,10 @@ final class LatencyByLength {
     static String intro() {
         return String.format(Locale.ROOT, "Single query by length (the same sessions; one query of 1, 2, 4 ... 64 words"
                 + " each, p50 after warm-up) and the line through the p50s: the fixed cost is what even the shortest"
-                + " query pays (streaming the graph's weights from memory once: one core reads %.1f GB/s here), the"
-                + " slope what each token's products add:%n%n| model | intra-op threads | p50 ms at tokens (prompt"
-                + " included) | fixed ms | ms per token | fit's largest miss |%n|---|---|---|---|---|---|",
+                + " query pays (for an fp32 graph, about the time to read its matrix weights from memory once: one"
+                + " core reads %.1f GB/s here), the slope what each token's products add:\n\n| model | intra-op"
+                + " threads | p50 ms at tokens (prompt included) | fixed ms | ms per token | fit's largest miss |\n"
+                + "|---|---|---|---|---|---|",
                 oneCoreReadGigabytesPerSecond());
     }
 
@@ -67,11 +69,11 @@ final class LatencyByLength {
     }
 
     /**
-     * Bytes per second one thread reads from a 256 MB array (well beyond any L3): a fixed cost
-     * of F ms with this bandwidth B reads F x B bytes, to compare with the graph's matrix weights.
+     * GB/s one thread reads from a 128 MB array (four times the L3 of the machines measured): a
+     * fixed cost of F ms at B GB/s reads F x B MB, to compare with the graph's matrix weights.
      */
     private static double oneCoreReadGigabytesPerSecond() {
-        int[] data = new int[64 << 20];
+        int[] data = new int[32 << 20];
         Arrays.fill(data, 1);
         long best = Long.MAX_VALUE;
         long sink = 0;
