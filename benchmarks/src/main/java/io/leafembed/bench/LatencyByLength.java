@@ -101,7 +101,7 @@ final class LatencyByLength {
     }
 
     /** {intercept, slope} of the least-squares line y = intercept + slope x. */
-    static double[] leastSquares(double[] x, double[] y) {
+    private static double[] leastSquares(double[] x, double[] y) {
         double mx = Arrays.stream(x).average().orElse(0);
         double my = Arrays.stream(y).average().orElse(0);
         double sxy = 0;

@@ -31,8 +31,8 @@ final class Report {
     private final int[] lengths;
 
     Report(List<Measurement> results, List<String> latency, List<String> byLength, List<String> kafkaLatency,
-            List<String> padding, ZonedDateTime started, double loadBefore, double loadAfter, SpeedBenchmark.Settings settings, int texts,
-            long tokens, int[] lengths) {
+            List<String> padding, ZonedDateTime started, double loadBefore, double loadAfter,
+            SpeedBenchmark.Settings settings, int texts, long tokens, int[] lengths) {
         this.results = results;
         this.latency = latency;
         this.byLength = byLength;
