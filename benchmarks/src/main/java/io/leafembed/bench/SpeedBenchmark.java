@@ -198,7 +198,11 @@ public final class SpeedBenchmark {
                 // one thread is what a slot runs by default; more split each op across threads,
                 // which is faster at the median but waits for whichever thread the OS preempts
                 for (int threads : settings.threads() > 1 ? new int[] {1, settings.threads()} : new int[] {1}) {
-                    latency.add(latency(model, texts, threads, byLength));
+                    // one text cannot be split across runs: all threads in one run
+                    try (Embedder embedder = Embedder.open(model.options(threads, 1).build())) {
+                        latency.add(latency(model, embedder, texts, threads));
+                        byLength.add(LatencyByLength.row(model.name(), embedder, threads, settings.quick()));
+                    }
                 }
             }
         }
@@ -479,31 +483,27 @@ public final class SpeedBenchmark {
                 wall, CpuClock.processCpuNanos() - cpu, "calls of " + call + " texts, tokenization included");
     }
 
-    /** The p50/p99 row of the corpus's short queries; adds the latency-by-length row to {@code byLength}. */
-    private String latency(BenchModel model, List<String> texts, int threads, List<String> byLength) {
+    /** The p50/p99 row of the corpus's short queries, one at a time through {@code embedder}. */
+    private String latency(BenchModel model, Embedder embedder, List<String> texts, int threads) {
         List<String> queries = texts.stream().filter(t -> t.split(" ").length <= 8).limit(settings.quick() ? 100 : 400)
                 .toList();
-        // one text cannot be split across runs: all threads in one run
-        try (Embedder embedder = Embedder.open(model.options(threads, 1).build())) {
-            for (int round = 0; round < 3; round++) { // warm-up: 20 calls left the JIT compiling into the timed ones
-                for (String q : queries) {
-                    embedder.embed(TextInput.query(q));
-                }
+        for (int round = 0; round < 3; round++) { // warm-up: 20 calls left the JIT compiling into the timed ones
+            for (String q : queries) {
+                embedder.embed(TextInput.query(q));
             }
-            // each query three times: the p99 of ~1,000 calls rests on ten of them, not on three
-            long[] nanos = new long[3 * queries.size()];
-            for (int i = 0; i < nanos.length; i++) {
-                long start = System.nanoTime();
-                embedder.embed(TextInput.query(queries.get(i % queries.size())));
-                nanos[i] = System.nanoTime() - start;
-            }
-            Arrays.sort(nanos);
-            double meanTokens = queries.stream().mapToInt(q -> embedder.tokenize(TextInput.query(q)).length())
-                    .average().orElse(0);
-            byLength.add(LatencyByLength.row(model.name(), embedder, threads, settings.quick()));
-            return String.format(Locale.ROOT, "| %s | %d | %d x 3 | %.1f | %.2f | %.2f |", model.name(),
-                    threads, queries.size(), meanTokens, nanos[nanos.length / 2] / 1e6, nanos[(int) Math.ceil(nanos.length * 0.99) - 1] / 1e6);
         }
+        // each query three times: the p99 of ~1,000 calls rests on ten of them, not on three
+        long[] nanos = new long[3 * queries.size()];
+        for (int i = 0; i < nanos.length; i++) {
+            long start = System.nanoTime();
+            embedder.embed(TextInput.query(queries.get(i % queries.size())));
+            nanos[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(nanos);
+        double meanTokens = queries.stream().mapToInt(q -> embedder.tokenize(TextInput.query(q)).length())
+                .average().orElse(0);
+        return String.format(Locale.ROOT, "| %s | %d | %d x 3 | %.1f | %.2f | %.2f |", model.name(),
+                threads, queries.size(), meanTokens, nanos[nanos.length / 2] / 1e6, nanos[(int) Math.ceil(nanos.length * 0.99) - 1] / 1e6);
     }
 
     /**
